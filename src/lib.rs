@@ -1,0 +1,72 @@
+//! # ironboa: a blocking Telnet stack
+//!
+//! ironboa is Telnet for plain Rust threads: a thread-per-connection server for MUDs, BBSes,
+//! admin consoles and device simulators, and a telnetlib-style client for scripts and test
+//! harnesses that drive Telnet devices. Both stand on one **sans-IO engine**, [`proto::Engine`].
+//!
+//! ## Scope
+//!
+//! In scope: RFC 854/855 framing, RFC 1143 loop-free option negotiation, the options telnetlib3
+//! implements (BINARY, ECHO, SGA, STATUS, TIMING-MARK, EOR, LOGOUT, SNDLOC, NAWS, TSPEED, TTYPE,
+//! XDISPLOC, LINEMODE, LFLOW, NEW_ENVIRON, CHARSET), and bounded buffers everywhere.
+//!
+//! Out of scope for the engine: sockets, threads, clocks, text encodings. The engine deals in
+//! bytes; drivers own I/O, time and decoding.
+//!
+//! ## Data flow
+//!
+//! ```text
+//!             bytes from the peer                      bytes to the peer
+//!                    │                                        ▲
+//!                    ▼                                        │
+//!   ┌─────────────────────────────────────────────────────────┴───────┐
+//!   │ Engine::receive ──► parser ──► NVT (CR NUL → CR) ──► data Vec   │
+//!   │                        │                                        │
+//!   │                        ├─► WILL/WONT/DO/DONT ──► RFC 1143 ──► output
+//!   │                        ├─► SB … SE ──► options codecs ──► PeerInfo, replies
+//!   │                        └─► commands, changes, errors ──► poll_event()
+//!   │ Engine::send_data / send_text ──► IAC doubling, CR NUL, CR LF ──► output
+//!   └─────────────────────────────────────────────────────────────────┘
+//! ```
+//!
+//! ## Example: two engines negotiating in memory
+//!
+//! ```
+//! use ironboa::proto::{Engine, EngineConfig};
+//! use ironboa::TelnetOption;
+//!
+//! let mut server = Engine::new(EngineConfig::server());
+//! let mut client = Engine::new(EngineConfig::client());
+//! server.enable_remote(TelnetOption::TTYPE);
+//! server.enable_remote(TelnetOption::NAWS);
+//!
+//! // Shuttle bytes until neither side has anything to say.
+//! let mut data = Vec::new();
+//! for _ in 0..10 {
+//!     let to_client = std::mem::take(&mut server.output().to_vec());
+//!     server.clear_output();
+//!     client.receive(&to_client, &mut data)?;
+//!     let to_server = client.output().to_vec();
+//!     client.clear_output();
+//!     server.receive(&to_server, &mut data)?;
+//! }
+//! assert_eq!(server.peer().terminal_type(), Some("xterm"));
+//! assert!(server.is_settled());
+//! # Ok::<(), ironboa::Error>(())
+//! ```
+//!
+//! ## Logging
+//!
+//! Everything goes through the [`log`] crate. Negotiation is logged at debug level; at trace
+//! level, under the target [`proto::WIRE_TARGET`] (`ironboa::wire`), every byte read and
+//! written is hex-dumped.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(unreachable_pub)]
+
+pub mod error;
+pub mod options;
+pub mod proto;
+
+pub use error::{Error, Limit, ProtocolError, Result};
+pub use proto::{Command, Event, Side, TelnetOption, Verb};
