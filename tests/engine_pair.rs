@@ -53,13 +53,20 @@ fn default_server_and_client_settle_and_learn_everything() {
     open_like_telnetlib3(&mut pair);
     pair.run(STEP_BOUND);
 
-    assert!(pair.server.is_settled(), "pending: {:?}", pair.server.pending_options().collect::<Vec<_>>());
+    assert!(
+        pair.server.is_settled(),
+        "pending: {:?}",
+        pair.server.pending_options().collect::<Vec<_>>()
+    );
     assert!(pair.client.is_settled());
     assert_consistent(&pair);
     let peer = pair.server.peer();
     assert_eq!(peer.terminal_type(), Some("xterm-256color"));
     assert_eq!(peer.window_size, Some(WindowSize::new(132, 43)));
-    assert_eq!(peer.environment.get("USER").map(String::as_str), Some("alice"));
+    assert_eq!(
+        peer.environment.get("USER").map(String::as_str),
+        Some("alice")
+    );
     assert_eq!(peer.environment.get("LANG").map(String::as_str), Some("C"));
     assert_eq!(peer.charset.as_deref(), Some("UTF-8"));
     assert_eq!(pair.client.peer().charset.as_deref(), Some("UTF-8"));
@@ -72,7 +79,10 @@ fn default_server_and_client_settle_and_learn_everything() {
     assert!(!pair.server.go_ahead_needed());
     // TTYPE cycling ended when the single type repeated: two SENDs, two answers.
     assert_eq!(pair.count_sent(true, b"\xff\xfa\x18\x01\xff\xf0"), 2);
-    assert_eq!(pair.server.peer().terminal_types, ["xterm-256color", "xterm-256color"]);
+    assert_eq!(
+        pair.server.peer().terminal_types,
+        ["xterm-256color", "xterm-256color"]
+    );
 }
 
 #[test]
@@ -113,11 +123,23 @@ fn every_option_under_every_policy_pair_settles_consistently() {
         }
         for mask in 0..16u8 {
             for initiator in 0..4u8 {
-                let set = |on: bool| if on { OptionSet::from_options(&[option]) } else { OptionSet::new() };
+                let set = |on: bool| {
+                    if on {
+                        OptionSet::from_options(&[option])
+                    } else {
+                        OptionSet::new()
+                    }
+                };
                 let mut server = EngineConfig::server();
                 let mut client = EngineConfig::client();
-                server.policy = Policy { local: set(mask & 1 != 0), remote: set(mask & 2 != 0) };
-                client.policy = Policy { local: set(mask & 4 != 0), remote: set(mask & 8 != 0) };
+                server.policy = Policy {
+                    local: set(mask & 1 != 0),
+                    remote: set(mask & 2 != 0),
+                };
+                client.policy = Policy {
+                    local: set(mask & 4 != 0),
+                    remote: set(mask & 8 != 0),
+                };
                 server.charsets.clear();
                 let mut pair = Pair::new(server, client);
                 // initiator: 0 server asks DO, 1 server offers WILL, 2 client asks DO, 3 all at once
@@ -148,7 +170,8 @@ fn every_option_under_every_policy_pair_settles_consistently() {
                     assert!(!pair.client.option_state(option, side).is_pending());
                 }
                 // Each direction's negotiation puts at most one refusal per side on the wire.
-                for (from_server, verb) in [(true, 254u8), (true, 252), (false, 254), (false, 252)] {
+                for (from_server, verb) in [(true, 254u8), (true, 252), (false, 254), (false, 252)]
+                {
                     assert!(
                         pair.count_sent(from_server, &[255, verb, code]) <= 1,
                         "{option} mask {mask} initiator {initiator}: refusal {verb} sent twice"
@@ -167,12 +190,30 @@ fn refuse_all_client_gets_each_offer_refused_exactly_once() {
     open_like_telnetlib3(&mut pair);
     pair.run(STEP_BOUND);
     assert!(pair.server.is_settled());
-    for option in [TelnetOption::TTYPE, TelnetOption::NAWS, TelnetOption::NEW_ENVIRON, TelnetOption::CHARSET, TelnetOption::BINARY] {
-        assert_eq!(pair.count_sent(false, &[255, 252, option.0]), 1, "WONT {option}");
-        assert_eq!(pair.count_sent(true, &[255, 254, option.0]), 0, "server answered a refusal of {option}");
+    for option in [
+        TelnetOption::TTYPE,
+        TelnetOption::NAWS,
+        TelnetOption::NEW_ENVIRON,
+        TelnetOption::CHARSET,
+        TelnetOption::BINARY,
+    ] {
+        assert_eq!(
+            pair.count_sent(false, &[255, 252, option.0]),
+            1,
+            "WONT {option}"
+        );
+        assert_eq!(
+            pair.count_sent(true, &[255, 254, option.0]),
+            0,
+            "server answered a refusal of {option}"
+        );
     }
     for option in [TelnetOption::SGA, TelnetOption::ECHO] {
-        assert_eq!(pair.count_sent(false, &[255, 254, option.0]), 1, "DONT {option}");
+        assert_eq!(
+            pair.count_sent(false, &[255, 254, option.0]),
+            1,
+            "DONT {option}"
+        );
     }
     assert!(pair.server.go_ahead_needed());
     assert_eq!(pair.server.mode(), "local");
@@ -185,7 +226,10 @@ fn change_of_mind_before_the_answer_is_queued_not_looped() {
     assert!(pair.server.disable_local(TelnetOption::ECHO)); // queued: WANTYES OPPOSITE
     assert!(!pair.server.disable_local(TelnetOption::ECHO)); // already queued
     pair.run(STEP_BOUND);
-    assert_eq!(pair.server.option_state(TelnetOption::ECHO, Side::Local), QState::No);
+    assert_eq!(
+        pair.server.option_state(TelnetOption::ECHO, Side::Local),
+        QState::No
+    );
     assert_consistent(&pair);
     assert_eq!(pair.count_sent(true, &[255, 251, 1]), 1);
     assert_eq!(pair.count_sent(true, &[255, 252, 1]), 1);
@@ -217,7 +261,14 @@ fn timing_mark_round_trip() {
     // A second mark works the same: TM is not a state.
     pair.server.send_timing_mark().unwrap();
     pair.run(STEP_BOUND);
-    assert_eq!(pair.server_seen.events.iter().filter(|e| **e == Event::TimingMark).count(), 2);
+    assert_eq!(
+        pair.server_seen
+            .events
+            .iter()
+            .filter(|e| **e == Event::TimingMark)
+            .count(),
+        2
+    );
 }
 
 #[test]
@@ -225,11 +276,19 @@ fn window_size_update_reaches_the_server() {
     let mut pair = Pair::defaults();
     pair.server.enable_remote(TelnetOption::NAWS);
     pair.run(STEP_BOUND);
-    pair.client.set_window_size(WindowSize::new(255, 300)).unwrap();
+    pair.client
+        .set_window_size(WindowSize::new(255, 300))
+        .unwrap();
     pair.run(STEP_BOUND);
-    assert_eq!(pair.server.peer().window_size, Some(WindowSize::new(255, 300)));
+    assert_eq!(
+        pair.server.peer().window_size,
+        Some(WindowSize::new(255, 300))
+    );
     // 255 and 300 (0x012c) escape to IAC IAC on the wire.
-    assert_eq!(pair.count_sent(false, &[255, 250, 31, 0, 255, 255, 1, 44, 255, 240]), 1);
+    assert_eq!(
+        pair.count_sent(false, &[255, 250, 31, 0, 255, 255, 1, 44, 255, 240]),
+        1
+    );
 }
 
 #[test]
@@ -254,11 +313,15 @@ fn status_reports_the_senders_view() {
     pair.server.enable_local(TelnetOption::SGA);
     pair.run(STEP_BOUND);
     pair.client
-        .send_subnegotiation(&ironboa::options::Subnegotiation::Status(ironboa::options::Status::Send))
+        .send_subnegotiation(&ironboa::options::Subnegotiation::Status(
+            ironboa::options::Status::Send,
+        ))
         .unwrap();
     pair.run(STEP_BOUND);
     let reported = pair.client_seen.events.iter().find_map(|e| match e {
-        Event::Subnegotiation(ironboa::options::Subnegotiation::Status(ironboa::options::Status::Is(list))) => Some(list.clone()),
+        Event::Subnegotiation(ironboa::options::Subnegotiation::Status(
+            ironboa::options::Status::Is(list),
+        )) => Some(list.clone()),
         _ => None,
     });
     let list = reported.expect("STATUS IS");

@@ -7,7 +7,7 @@ mod support;
 use ironboa::options::WindowSize;
 use ironboa::proto::{Engine, EngineConfig};
 use ironboa::{Command, Event, TelnetOption};
-use support::{feed, from_peer, Outcome};
+use support::{Outcome, feed, from_peer};
 
 /// Feeds every chunk the peer sent to a fresh engine: whole, then byte by byte, and checks
 /// that both give the same result. Returns the outcome and the engine.
@@ -47,7 +47,11 @@ fn telnetlib3_server_greeting_with_go_ahead() {
 
 #[test]
 fn telnetlib3_server_after_will_ttype() {
-    let (o, engine) = replay("telnetlib3-server-will-ttype", EngineConfig::client(), |_| {});
+    let (o, engine) = replay(
+        "telnetlib3-server-will-ttype",
+        EngineConfig::client(),
+        |_| {},
+    );
     assert_eq!(o.data, b"Ready.\r\ntel:sh> ");
     // TTYPE IS xterm answers the SEND; SGA, ECHO and BINARY (server to client) accepted; NAWS
     // with our size; CHARSET and NEW_ENVIRON agreed to.
@@ -60,7 +64,11 @@ fn telnetlib3_server_after_will_ttype() {
         b"\xff\xfb\x2a",
         b"\xff\xfb\x27",
     ] {
-        assert!(contains(&o.output, expected), "missing {expected:x?} in {:x?}", o.output);
+        assert!(
+            contains(&o.output, expected),
+            "missing {expected:x?} in {:x?}",
+            o.output
+        );
     }
     assert_eq!(engine.mode(), "remote");
     assert!(engine.is_settled());
@@ -71,7 +79,10 @@ fn busybox_telnetd_asks_the_client_to_echo_and_is_refused() {
     let (o, engine) = replay("busybox-telnetd-passive", EngineConfig::client(), |_| {});
     assert_eq!(o.data, b"\r\r\nbusybox-telnetd ready\r\n\r# ");
     assert!(contains(&o.output, b"\xff\xfc\x01"), "WONT ECHO"); // answers DO ECHO
-    assert!(contains(&o.output, b"\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"));
+    assert!(contains(
+        &o.output,
+        b"\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\x18\xff\xf0"
+    ));
     assert!(contains(&o.output, b"\xff\xfd\x01")); // DO ECHO for its WILL ECHO
     assert!(contains(&o.output, b"\xff\xfd\x03"));
     assert!(!engine.local_enabled(TelnetOption::ECHO));
@@ -115,18 +126,30 @@ fn capture_server_offers(engine: &mut Engine) {
 
 #[test]
 fn debian_telnet_client_reports_uppercase_xterm() {
-    let (o, engine) = replay("inetutils-telnet-client", capture_server_config(), capture_server_offers);
+    let (o, engine) = replay(
+        "inetutils-telnet-client",
+        capture_server_config(),
+        capture_server_offers,
+    );
     let peer = engine.peer();
     assert_eq!(peer.terminal_type(), Some("XTERM"));
     assert_eq!(peer.window_size, Some(WindowSize::new(80, 24)));
     assert!(peer.environment.is_empty());
     assert!(engine.is_settled());
-    assert!(o.events.iter().all(|e| !matches!(e, Event::ProtocolError(_))));
+    assert!(
+        o.events
+            .iter()
+            .all(|e| !matches!(e, Event::ProtocolError(_)))
+    );
 }
 
 #[test]
 fn telnetlib3_client_reports_its_environment() {
-    let (o, engine) = replay("telnetlib3-client", capture_server_config(), capture_server_offers);
+    let (o, engine) = replay(
+        "telnetlib3-client",
+        capture_server_config(),
+        capture_server_offers,
+    );
     let peer = engine.peer();
     assert_eq!(peer.terminal_type(), Some("xterm"));
     assert_eq!(peer.window_size, Some(WindowSize::new(80, 25)));
@@ -135,12 +158,20 @@ fn telnetlib3_client_reports_its_environment() {
     assert_eq!(env.get("COLUMNS").map(String::as_str), Some("80"));
     assert_eq!(env.get("COLORTERM").map(String::as_str), Some(""));
     assert!(engine.is_settled());
-    assert!(o.events.iter().all(|e| !matches!(e, Event::ProtocolError(_))));
+    assert!(
+        o.events
+            .iter()
+            .all(|e| !matches!(e, Event::ProtocolError(_)))
+    );
 }
 
 #[test]
 fn busybox_telnet_client_refuses_new_environ() {
-    let (_, engine) = replay("busybox-telnet-client", capture_server_config(), capture_server_offers);
+    let (_, engine) = replay(
+        "busybox-telnet-client",
+        capture_server_config(),
+        capture_server_offers,
+    );
     assert_eq!(engine.peer().terminal_type(), Some("xterm"));
     assert!(!engine.remote_enabled(TelnetOption::NEW_ENVIRON));
     assert!(engine.local_enabled(TelnetOption::ECHO));
@@ -149,9 +180,16 @@ fn busybox_telnet_client_refuses_new_environ() {
 
 #[test]
 fn stdlib_telnetlib_refuses_everything_and_gets_no_reply() {
-    let (o, engine) = replay("stdlib-telnetlib-client", capture_server_config(), capture_server_offers);
+    let (o, engine) = replay(
+        "stdlib-telnetlib-client",
+        capture_server_config(),
+        capture_server_offers,
+    );
     // Only the offers themselves went out: no refusal was answered.
-    assert_eq!(o.output, b"\xff\xfd\x18\xff\xfd\x1f\xff\xfb\x01\xff\xfb\x03\xff\xfd\x27");
+    assert_eq!(
+        o.output,
+        b"\xff\xfd\x18\xff\xfd\x1f\xff\xfb\x01\xff\xfb\x03\xff\xfd\x27"
+    );
     assert!(engine.is_settled());
     assert_eq!(engine.mode(), "local");
     assert!(engine.go_ahead_needed());

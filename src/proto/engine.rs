@@ -348,6 +348,12 @@ impl Engine {
         self.events.pop_front()
     }
 
+    /// How many bytes of an unfinished subnegotiation are held, never more than
+    /// [`Limits::max_subnegotiation`](super::Limits::max_subnegotiation).
+    pub fn buffered_subnegotiation(&self) -> usize {
+        self.subnegotiation.len()
+    }
+
     /// The number of events waiting to be polled.
     pub fn pending_events(&self) -> usize {
         self.events.len()

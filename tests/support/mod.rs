@@ -1,8 +1,8 @@
 //! Shared test helpers: the in-memory engine pair, and the captured peer vectors.
 #![allow(dead_code)]
 
-use ironboa::proto::{Engine, EngineConfig};
 use ironboa::Event;
+use ironboa::proto::{Engine, EngineConfig};
 
 /// Everything one engine produced while being driven.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -15,7 +15,11 @@ pub struct Outcome {
 /// Feeds `input` to `engine` in chunks of `chunk` bytes (0: whole), collecting what comes out.
 pub fn feed(engine: &mut Engine, input: &[u8], chunk: usize) -> Outcome {
     let mut outcome = Outcome::default();
-    let size = if chunk == 0 { input.len().max(1) } else { chunk };
+    let size = if chunk == 0 {
+        input.len().max(1)
+    } else {
+        chunk
+    };
     for piece in input.chunks(size) {
         let _ = engine.receive(piece, &mut outcome.data);
         while let Some(event) = engine.poll_event() {
@@ -81,7 +85,10 @@ impl Pair {
                 }
             }
         }
-        panic!("livelock: still talking after {max_steps} steps; wire: {:?}", self.wire);
+        panic!(
+            "livelock: still talking after {max_steps} steps; wire: {:?}",
+            self.wire
+        );
     }
 
     /// How many times `needle` was sent in one direction.
