@@ -195,12 +195,15 @@ impl Engine {
                 rest = &rest[1..];
             }
         }
-        // `start` is where the run being copied begins, `scan` where the search goes on.
+        // CR NUL needs attention only where a NUL is, so plain text is scanned for IAC and NUL
+        // in one pass. `start` is where the run being copied begins, `scan` where the search
+        // goes on.
         let mut start = 0;
         let mut scan = 0;
         loop {
-            let Some(found) = memchr2(IAC, CR, &rest[scan..]) else {
+            let Some(found) = memchr2(IAC, NUL, &rest[scan..]) else {
                 data.extend_from_slice(&rest[start..]);
+                self.cr_pending = rest.len() > start && rest[rest.len() - 1] == CR;
                 return &[];
             };
             let at = scan + found;
@@ -209,19 +212,12 @@ impl Engine {
                 self.state = ParseState::Iac;
                 return &rest[at + 1..];
             }
-            match rest.get(at + 1) {
-                None => {
-                    data.extend_from_slice(&rest[start..]);
-                    self.cr_pending = true;
-                    return &[];
-                }
-                Some(&NUL) => {
-                    data.extend_from_slice(&rest[start..=at]);
-                    start = at + 2;
-                    scan = at + 2;
-                }
-                Some(_) => scan = at + 1,
+            if at > start && rest[at - 1] == CR {
+                // CR NUL: a bare CR. Drop the NUL.
+                data.extend_from_slice(&rest[start..at]);
+                start = at + 1;
             }
+            scan = at + 1;
         }
     }
 
