@@ -67,6 +67,10 @@
 pub mod error;
 pub mod options;
 pub mod proto;
+pub mod server;
+mod session;
 
 pub use error::{Error, Limit, ProtocolError, Result};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
+pub use server::{BlockingTelnetServer, ServerConfig, ServerConnection};
+pub use session::{Encoding, OptionName, WaitFor};

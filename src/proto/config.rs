@@ -70,6 +70,9 @@ pub struct EngineConfig {
     /// Character sets offered (server, in CHARSET REQUEST) or accepted (client), most preferred
     /// first, matched case-insensitively. Default `["UTF-8"]`.
     pub charsets: Vec<String>,
+    /// Treat data in both directions as BINARY whatever was negotiated (no CR NUL on either
+    /// side), for peers that send 8-bit data without negotiating BINARY. Default `false`.
+    pub force_binary: bool,
 }
 
 impl EngineConfig {
@@ -98,6 +101,7 @@ impl EngineConfig {
             .map(|s| s.to_string())
             .collect(),
             charsets: vec!["UTF-8".to_owned()],
+            force_binary: false,
         }
     }
 

@@ -174,7 +174,7 @@ impl Engine {
 
     /// Plain data: copies runs up to the next IAC (and, in NVT mode, drops the NUL of CR NUL).
     fn parse_data<'a>(&mut self, rest: &'a [u8], data: &mut Vec<u8>) -> &'a [u8] {
-        if self.remote_enabled(TelnetOption::BINARY) {
+        if self.config.force_binary || self.remote_enabled(TelnetOption::BINARY) {
             self.cr_pending = false;
             return match memchr(IAC, rest) {
                 Some(at) => {
@@ -386,7 +386,7 @@ impl Engine {
     /// How data we send is encoded now: BINARY follows the local side of the option.
     pub fn data_encoding(&self, convert_newlines: bool) -> DataEncoding {
         DataEncoding {
-            binary: self.local_enabled(TelnetOption::BINARY),
+            binary: self.config.force_binary || self.local_enabled(TelnetOption::BINARY),
             convert_newlines,
         }
     }

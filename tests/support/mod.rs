@@ -126,3 +126,20 @@ pub fn from_peer(name: &str) -> Vec<Vec<u8>> {
         .map(|(_, bytes)| bytes)
         .collect()
 }
+
+pub mod peers;
+
+/// Polls `condition` until it holds or `secs` pass; returns whether it held. For conditions
+/// that nothing can signal (a count kept by another process, a tmux pane's contents).
+pub fn eventually(secs: u64, mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        if condition() {
+            return true;
+        }
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

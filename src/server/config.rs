@@ -1,0 +1,118 @@
+//! The server's options, with their defaults.
+
+use std::time::Duration;
+
+use crate::proto::Limits;
+use crate::session::Encoding;
+
+/// How a [`BlockingTelnetServer`](super::BlockingTelnetServer) runs. Every option has a
+/// documented default; set them with the chainable setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use ironboa::server::ServerConfig;
+///
+/// let config = ServerConfig::default()
+///     .max_connections(100)
+///     .idle_timeout(Some(Duration::from_secs(600)))
+///     .character_mode(true);
+/// assert_eq!(config.get_max_connections(), 100);
+/// ```
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub(crate) max_connections: usize,
+    pub(crate) idle_timeout: Option<Duration>,
+    pub(crate) max_line_length: usize,
+    pub(crate) max_input_buffer: usize,
+    pub(crate) connect_maxwait: Duration,
+    pub(crate) encoding: Encoding,
+    pub(crate) never_send_ga: bool,
+    pub(crate) force_binary: bool,
+    pub(crate) character_mode: bool,
+    pub(crate) stack_size: usize,
+    pub(crate) write_timeout: Duration,
+    pub(crate) shutdown_timeout: Duration,
+    pub(crate) limits: Limits,
+    pub(crate) refusal_message: String,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            max_connections: 1000,
+            idle_timeout: None,
+            max_line_length: 8 * 1024,
+            max_input_buffer: 1 << 20,
+            connect_maxwait: Duration::from_millis(1500),
+            encoding: Encoding::Utf8,
+            never_send_ga: false,
+            force_binary: false,
+            character_mode: false,
+            stack_size: 64 * 1024,
+            write_timeout: Duration::from_secs(30),
+            shutdown_timeout: Duration::from_secs(5),
+            limits: Limits::default(),
+            refusal_message: "Too many connections; try again later.".to_owned(),
+        }
+    }
+}
+
+macro_rules! setters {
+    ($( $(#[$doc:meta])* $name:ident / $getter:ident : $ty:ty; )*) => {
+        impl ServerConfig {
+            $(
+                $(#[$doc])*
+                pub fn $name(mut self, value: $ty) -> Self {
+                    self.$name = value;
+                    self
+                }
+
+                #[doc = concat!("The value set with [`", stringify!($name), "`](Self::", stringify!($name), ").")]
+                pub fn $getter(&self) -> &$ty {
+                    &self.$name
+                }
+            )*
+        }
+    };
+}
+
+setters! {
+    /// The most connections open at once (default 1000, miniboa's figure). One more is told so
+    /// in a line and closed; no thread is started for it. Each connection costs one thread, and
+    /// a Linux process aborts (rather than failing) past about 16,000 threads with the default
+    /// `vm.max_map_count`, so keep this well below that.
+    max_connections / get_max_connections: usize;
+    /// Closes a connection whose peer sent nothing for this long (default: never). Checked while
+    /// the handler waits for input.
+    idle_timeout / get_idle_timeout: Option<Duration>;
+    /// The longest line `readline` accepts, in bytes (default 8 KiB); a longer one is dropped
+    /// with [`Error::LimitExceeded`](crate::Error::LimitExceeded).
+    max_line_length / get_max_line_length: usize;
+    /// The most decoded input held unread, in bytes (default 1 MiB).
+    max_input_buffer / get_max_input_buffer: usize;
+    /// How long the opening negotiation may take before the handler runs (default 1.5 s, as
+    /// telnetlib3-server's `--connect-maxwait`).
+    connect_maxwait / get_connect_maxwait: Duration;
+    /// The text encoding of `readline`, `send` and friends (default UTF-8).
+    encoding / get_encoding: Encoding;
+    /// Never send IAC GA, even to clients that did not agree to suppress it (default `false`).
+    never_send_ga / get_never_send_ga: bool;
+    /// Treat data as BINARY both ways whatever was negotiated (default `false`).
+    force_binary / get_force_binary: bool;
+    /// Character mode: offer WILL ECHO and WILL SGA, and have `readline` echo and edit what is
+    /// typed (default `false`: line mode, where the client edits and echoes locally).
+    character_mode / get_character_mode: bool;
+    /// The stack size of each handler thread (default 64 KiB). Resident memory is what the
+    /// handler touches either way; a small stack saves address space.
+    stack_size / get_stack_size: usize;
+    /// How long one write may block on a peer that does not read (default 30 s); then the
+    /// connection is closed.
+    write_timeout / get_write_timeout: Duration;
+    /// How long [`shutdown`](super::BlockingTelnetServer::shutdown) waits for handler threads
+    /// to end (default 5 s).
+    shutdown_timeout / get_shutdown_timeout: Duration;
+    /// The engine's buffer bounds.
+    limits / get_limits: Limits;
+    /// The line sent to a connection over `max_connections` before it is closed.
+    refusal_message / get_refusal_message: String;
+}

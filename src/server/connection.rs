@@ -1,0 +1,413 @@
+//! `ServerConnection`: the handle a handler gets, with the miniboa and telnetlib3 surfaces.
+
+use std::net::{SocketAddr, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::Duration;
+
+use super::color::{caret_to_ansi, word_wrap};
+use super::registry::Registry;
+use crate::error::Result;
+use crate::options::WindowSize;
+use crate::proto::{Engine, PeerInfo, TelnetOption};
+use crate::session::{Encoding, Session, WaitFor, deadline};
+
+/// One client connection: a cheap `Clone` handle, `Send + Sync`.
+///
+/// Reading belongs to the handler's thread; writing and control (`send`, `deactivate`, ...)
+/// are safe from any thread, and a write is delivered whole: a broadcast from another thread is
+/// never interleaved with half a line of this connection's own output.
+///
+/// Timeouts are `Option<Duration>`: `None` waits for ever. A timeout is
+/// [`Error::Timeout`](crate::Error::Timeout) and loses no data; the end of the stream is
+/// [`Error::Closed`](crate::Error::Closed).
+#[derive(Clone)]
+pub struct ServerConnection {
+    pub(crate) session: Arc<Session>,
+    pub(crate) id: u64,
+    pub(crate) registry: Weak<Registry>,
+    password_mode: Arc<AtomicBool>,
+}
+
+impl ServerConnection {
+    pub(crate) fn new(session: Session, id: u64, registry: Weak<Registry>) -> ServerConnection {
+        ServerConnection {
+            session: Arc::new(session),
+            id,
+            registry,
+            password_mode: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    fn encoding(&self) -> Encoding {
+        self.session.options.encoding
+    }
+
+    // ----- reading -----
+
+    /// Reads one line, without its ending: `\r\n`, `\r\0`, `\n` and a lone `\r` each end a line.
+    /// In character mode what is typed is echoed and backspace, DEL and Ctrl-U edit the line.
+    /// Invalid text becomes U+FFFD; [`readline_bytes`](Self::readline_bytes) gives the bytes.
+    pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
+        let line = self.readline_bytes(timeout)?;
+        Ok(self.encoding().decode(&line))
+    }
+
+    /// [`readline`](Self::readline), as raw bytes.
+    pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
+        let mut state = self.session.reader.lock();
+        let suppress_echo = self.password_mode.load(Ordering::Acquire);
+        if suppress_echo {
+            // Password mode: we promised WILL ECHO, and echo nothing.
+            let max = self.session.options.max_line_length;
+            let deadline = deadline(timeout);
+            loop {
+                let mut ignored = Vec::new();
+                let state = &mut *state;
+                match state.lines.edit_line(&mut state.input, &mut ignored, max) {
+                    crate::session::line::LineResult::Line(line) => return Ok(line),
+                    crate::session::line::LineResult::TooLong => {
+                        return Err(crate::Error::LimitExceeded {
+                            limit: crate::Limit::LineLength,
+                            max,
+                        });
+                    }
+                    crate::session::line::LineResult::Incomplete => {}
+                }
+                self.session.pump(state, deadline, "readline")?;
+            }
+        }
+        self.session.read_line(&mut state, deadline(timeout))
+    }
+
+    /// Reads whatever text is available, waiting for at least one byte: at most `max_bytes`
+    /// bytes' worth, except that a UTF-8 character is never cut in two (so a first character
+    /// longer than `max_bytes` comes whole).
+    pub fn read(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
+        let encoding = self.encoding();
+        let mut state = self.session.reader.lock();
+        let end = self
+            .session
+            .fill_until(&mut state, deadline(timeout), "read", |input| {
+                text_prefix(encoding, input, max_bytes)
+            })?;
+        Ok(encoding.decode(&state.input.take(end)))
+    }
+
+    /// Reads whatever text is available, waiting for at least one byte.
+    pub fn read_some(&self, timeout: Option<Duration>) -> Result<String> {
+        self.read(usize::MAX, timeout)
+    }
+
+    /// Reads available bytes, at most `max_bytes`, waiting for at least one.
+    pub fn read_bytes(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<Vec<u8>> {
+        let mut state = self.session.reader.lock();
+        let end = self
+            .session
+            .fill_until(&mut state, deadline(timeout), "read", |input| {
+                (!input.is_empty()).then(|| input.len().min(max_bytes.max(1)))
+            })?;
+        Ok(state.input.take(end))
+    }
+
+    /// Reads until `marker` has arrived, and returns everything up to and including it.
+    pub fn read_until(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
+        let mut bytes = Vec::new();
+        self.encoding().encode_into(marker, &mut bytes);
+        let data = self.read_until_bytes(&bytes, timeout)?;
+        Ok(self.encoding().decode(&data))
+    }
+
+    /// [`read_until`](Self::read_until), with a byte marker.
+    pub fn read_until_bytes(&self, marker: &[u8], timeout: Option<Duration>) -> Result<Vec<u8>> {
+        let mut state = self.session.reader.lock();
+        let finder = memchr::memmem::Finder::new(marker);
+        let end =
+            self.session
+                .fill_until(&mut state, deadline(timeout), "read_until", |input| {
+                    finder.find(input).map(|at| at + marker.len())
+                })?;
+        Ok(state.input.take(end))
+    }
+
+    // ----- writing -----
+
+    /// Sends text as it is (IAC doubled; outside BINARY a bare CR becomes CR NUL).
+    pub fn write(&self, text: &str) -> Result<()> {
+        let mut bytes = Vec::with_capacity(text.len());
+        self.encoding().encode_into(text, &mut bytes);
+        self.session.write_data(&bytes, false)
+    }
+
+    /// Sends bytes as they are (IAC doubled; outside BINARY a bare CR becomes CR NUL).
+    pub fn write_bytes(&self, bytes: &[u8]) -> Result<()> {
+        self.session.write_data(bytes, false)
+    }
+
+    /// Sends text with `\n` and `\r\n` both turned into exactly one `\r\n` (miniboa's and
+    /// telnetlib3's `send`).
+    pub fn send(&self, text: &str) -> Result<()> {
+        let mut bytes = Vec::with_capacity(text.len() + 8);
+        self.encoding().encode_into(text, &mut bytes);
+        self.session.write_data(&bytes, true)
+    }
+
+    /// [`send`](Self::send) after turning miniboa's caret colour codes into ANSI sequences
+    /// (see [`caret_to_ansi`](super::caret_to_ansi)).
+    pub fn send_cc(&self, text: &str) -> Result<()> {
+        self.send(&caret_to_ansi(text))
+    }
+
+    /// [`send_cc`](Self::send_cc) after word-wrapping to the client's width (80 if unknown).
+    pub fn send_wrapped(&self, text: &str) -> Result<()> {
+        self.send_cc(&word_wrap(text, usize::from(self.columns())))
+    }
+
+    /// Writes anything the engine has queued. Writes are unbuffered, so this only matters after
+    /// negotiation calls.
+    pub fn flush(&self) -> Result<()> {
+        self.session.flush()
+    }
+
+    /// Closes the connection: queued output is delivered, then the stream ends.
+    pub fn close(&self) {
+        self.session.close();
+        self.unregister();
+    }
+
+    fn unregister(&self) {
+        if let Some(registry) = self.registry.upgrade() {
+            registry.remove(self.id);
+        }
+    }
+
+    // ----- the miniboa surface -----
+
+    /// Whether the connection is open (miniboa's `active`).
+    pub fn active(&self) -> bool {
+        self.session.is_active()
+    }
+
+    /// Closes the connection from any thread; a handler blocked in `readline` returns
+    /// [`Error::Closed`](crate::Error::Closed) promptly (miniboa's `deactivate`).
+    pub fn deactivate(&self) {
+        self.session.deactivate();
+        self.unregister();
+    }
+
+    /// The client's IP address as text (miniboa's `address`).
+    pub fn address(&self) -> String {
+        self.session.peer_addr().ip().to_string()
+    }
+
+    /// The client's port (miniboa's `port`).
+    pub fn port(&self) -> u16 {
+        self.session.peer_addr().port()
+    }
+
+    /// `"ip:port"` (miniboa's `addrport()`).
+    pub fn addrport(&self) -> String {
+        self.session.peer_addr().to_string()
+    }
+
+    /// The client's address.
+    pub fn peer_addr(&self) -> SocketAddr {
+        self.session.peer_addr()
+    }
+
+    /// The terminal type the client reported, or `"unknown"` (miniboa's `terminal_type`).
+    pub fn terminal_type(&self) -> String {
+        self.session
+            .engine
+            .lock()
+            .peer()
+            .terminal_type()
+            .unwrap_or("unknown")
+            .to_owned()
+    }
+
+    /// The client's width from NAWS, or 80 (miniboa's `columns`).
+    pub fn columns(&self) -> u16 {
+        self.window_size().map_or(80, |w| w.columns).max(1)
+    }
+
+    /// The client's height from NAWS, or 24 (miniboa's `rows`).
+    pub fn rows(&self) -> u16 {
+        self.window_size().map_or(24, |w| w.rows).max(1)
+    }
+
+    /// The window size the client reported, if it did.
+    pub fn window_size(&self) -> Option<WindowSize> {
+        self.session.engine.lock().peer().window_size
+    }
+
+    /// Time since the client last sent anything (miniboa's `idle()`).
+    pub fn idle(&self) -> Duration {
+        self.session.idle()
+    }
+
+    /// Time since the client connected (miniboa's `duration()`).
+    pub fn duration(&self) -> Duration {
+        self.session.duration()
+    }
+
+    /// Bytes written to the socket so far.
+    pub fn bytes_sent(&self) -> u64 {
+        self.session.bytes_sent()
+    }
+
+    /// Bytes read from the socket so far.
+    pub fn bytes_received(&self) -> u64 {
+        self.session.bytes_received()
+    }
+
+    /// Asks the client to stop echoing locally (WILL ECHO) and echoes nothing itself, for
+    /// passwords.
+    pub fn password_mode_on(&self) -> Result<()> {
+        self.password_mode.store(true, Ordering::Release);
+        self.session
+            .with_engine(|e| e.enable_local(TelnetOption::ECHO))?;
+        Ok(())
+    }
+
+    /// Ends password mode: in line mode the client echoes again (WONT ECHO); in character mode
+    /// the server goes on echoing.
+    pub fn password_mode_off(&self) -> Result<()> {
+        self.password_mode.store(false, Ordering::Release);
+        if !self.character_mode() {
+            self.session
+                .with_engine(|e| e.disable_local(TelnetOption::ECHO))?;
+        }
+        Ok(())
+    }
+
+    fn character_mode(&self) -> bool {
+        let engine = self.session.engine.lock();
+        engine.local_enabled(TelnetOption::SGA) && engine.local_enabled(TelnetOption::ECHO)
+    }
+
+    /// Asks the client to report its window size (DO NAWS).
+    pub fn request_naws(&self) -> Result<()> {
+        self.session
+            .with_engine(|e| e.enable_remote(TelnetOption::NAWS))?;
+        Ok(())
+    }
+
+    /// Asks the client for its terminal type (DO TTYPE, or TTYPE SEND once it agreed).
+    pub fn request_terminal_type(&self) -> Result<()> {
+        self.session.with_engine(|e| {
+            if !e.request_terminal_type() {
+                e.enable_remote(TelnetOption::TTYPE);
+            }
+        })
+    }
+
+    /// Asks the client to suppress go-ahead (DO SGA).
+    pub fn request_do_sga(&self) -> Result<()> {
+        self.session
+            .with_engine(|e| e.enable_remote(TelnetOption::SGA))?;
+        Ok(())
+    }
+
+    /// Offers to echo (WILL ECHO).
+    pub fn request_will_echo(&self) -> Result<()> {
+        self.session
+            .with_engine(|e| e.enable_local(TelnetOption::ECHO))?;
+        Ok(())
+    }
+
+    /// Stops echoing (WONT ECHO).
+    pub fn request_wont_echo(&self) -> Result<()> {
+        self.session
+            .with_engine(|e| e.disable_local(TelnetOption::ECHO))?;
+        Ok(())
+    }
+
+    // ----- the telnetlib3 surface -----
+
+    /// Blocks until the option states in `conditions` hold, reading (and keeping) whatever data
+    /// arrives meanwhile. Fails with [`Error::Closed`](crate::Error::Closed) if the client
+    /// leaves, and [`Error::Timeout`](crate::Error::Timeout) at the deadline.
+    pub fn wait_for(&self, conditions: &WaitFor, timeout: Option<Duration>) -> Result<()> {
+        self.session.wait_for(conditions, timeout)
+    }
+
+    /// telnetlib3's `get_extra_info`: `"TERM"`, `"cols"`, `"rows"`, `"peername"`,
+    /// `"charset"`, `"tspeed"`, `"xdisploc"`, `"location"`, `"mode"`, or the name of an
+    /// environment variable the client reported (`"USER"`, `"LANG"`, ...).
+    pub fn get_extra_info(&self, name: &str) -> Option<String> {
+        match name {
+            "peername" => return Some(self.addrport()),
+            "cols" | "columns" => return Some(self.columns().to_string()),
+            "rows" | "lines" => return Some(self.rows().to_string()),
+            "mode" => return Some(self.mode().to_owned()),
+            _ => {}
+        }
+        let engine = self.session.engine.lock();
+        let peer = engine.peer();
+        match name {
+            "TERM" | "terminal_type" => peer
+                .terminal_type()
+                .map(str::to_owned)
+                .or_else(|| peer.environment.get("TERM").cloned()),
+            "charset" => Some(
+                peer.charset
+                    .clone()
+                    .unwrap_or_else(|| self.encoding().name().to_owned()),
+            ),
+            "tspeed" => peer.terminal_speed.map(|(tx, rx)| format!("{tx},{rx}")),
+            "xdisploc" => peer.x_display.clone(),
+            "location" => peer.location.clone(),
+            other => peer.environment.get(other).cloned(),
+        }
+    }
+
+    /// The line discipline as telnetlib3 names it: `"local"` (the client edits and echoes),
+    /// `"remote"` (we echo, character at a time), or `"kludge"`.
+    pub fn mode(&self) -> &'static str {
+        self.session.engine.lock().mode()
+    }
+
+    /// A copy of everything learned about the client.
+    pub fn peer_info(&self) -> PeerInfo {
+        self.session.engine.lock().peer().clone()
+    }
+
+    /// Runs `f` on the connection's engine (to inspect option states or queue negotiation),
+    /// then writes whatever it queued.
+    pub fn with_engine<T>(&self, f: impl FnOnce(&mut Engine) -> T) -> Result<T> {
+        self.session.with_engine(f)
+    }
+
+    /// The underlying socket, for socket options. Reading or writing it directly bypasses the
+    /// Telnet engine.
+    pub fn socket(&self) -> &TcpStream {
+        self.session.stream()
+    }
+}
+
+/// How many bytes of `input` to decode for a read of at most `max_bytes`, without cutting a
+/// character; `None` while only part of the first character has arrived.
+pub(crate) fn text_prefix(encoding: Encoding, input: &[u8], max_bytes: usize) -> Option<usize> {
+    let max_bytes = max_bytes.max(1);
+    let window = &input[..input.len().min(max_bytes.saturating_add(3))];
+    let complete = encoding.complete_prefix(window);
+    if complete == 0 {
+        return None;
+    }
+    if complete <= max_bytes {
+        return Some(complete);
+    }
+    let within = encoding.complete_prefix(&window[..max_bytes]);
+    Some(if within > 0 { within } else { complete })
+}
+
+impl std::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerConnection")
+            .field("id", &self.id)
+            .field("peer", &self.session.peer_addr())
+            .field("active", &self.active())
+            .finish()
+    }
+}

@@ -1,0 +1,374 @@
+//! [`BlockingTelnetServer`]: accepts on a listener thread and runs a handler closure on one
+//! thread per [`ServerConnection`].
+//!
+//! ```no_run
+//! use ironboa::server::{BlockingTelnetServer, ServerConfig};
+//!
+//! let server = BlockingTelnetServer::bind("127.0.0.1:6023", ServerConfig::default())?;
+//! server.serve_forever(|conn| {
+//!     conn.send("Hello! Say something.\n").ok();
+//!     while let Ok(line) = conn.readline(None) {
+//!         if line == "quit" {
+//!             break;
+//!         }
+//!         conn.send(&format!("You said: {line}\n")).ok();
+//!     }
+//! })?;
+//! # Ok::<(), ironboa::Error>(())
+//! ```
+
+mod color;
+mod config;
+mod connection;
+mod opening;
+mod registry;
+
+use std::io::Write;
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+use parking_lot::Mutex;
+
+pub use color::{caret_to_ansi, word_wrap};
+pub use config::ServerConfig;
+pub use connection::ServerConnection;
+
+use crate::error::{Error, Result};
+use crate::proto::{Engine, EngineConfig};
+use crate::session::{Session, SessionOptions};
+use registry::Registry;
+
+/// What a connection thread does once the opening negotiation is over.
+#[derive(Clone)]
+enum Dispatch {
+    /// Run the handler on this thread.
+    Handler(Arc<dyn Fn(ServerConnection) + Send + Sync>),
+    /// Hand the connection to [`BlockingTelnetServer::accept`] and end the thread.
+    Queue(Sender<ServerConnection>),
+}
+
+struct Inner {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    config: ServerConfig,
+    registry: Arc<Registry>,
+    next_id: AtomicU64,
+    stopping: AtomicBool,
+    started: AtomicBool,
+    listener_thread: Mutex<Option<thread::JoinHandle<()>>>,
+    accepted: Receiver<ServerConnection>,
+    accepted_tx: Sender<ServerConnection>,
+}
+
+/// A thread-per-connection Telnet server.
+///
+/// It is a cheap `Clone` handle: any clone can call [`shutdown`](Self::shutdown), from another
+/// thread or a Ctrl-C handler.
+///
+/// Two ways to run it:
+/// * [`serve_forever`](Self::serve_forever) (or [`serve_in_background`](Self::serve_in_background))
+///   runs a handler closure on its own thread for each connection, miniboa- and telnetsrv-style;
+/// * [`start`](Self::start) then [`accept`](Self::accept) hands out connections for callers that
+///   run their own threads, as telnetlib3's `BlockingTelnetServer` does.
+///
+/// Either way the opening negotiation (see `ServerConfig::connect_maxwait`) is over when the
+/// connection is handed out: the terminal type, window size and environment are known where the
+/// client reported them.
+#[derive(Clone)]
+pub struct BlockingTelnetServer {
+    inner: Arc<Inner>,
+}
+
+impl BlockingTelnetServer {
+    /// Binds `addr` (port 0 picks a free port; see [`local_addr`](Self::local_addr)). Nothing is
+    /// accepted until [`serve_forever`](Self::serve_forever), `serve_in_background` or `start`.
+    pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> Result<BlockingTelnetServer> {
+        let listener = TcpListener::bind(addr)?;
+        let local_addr = listener.local_addr()?;
+        let (accepted_tx, accepted) = crossbeam_channel::unbounded();
+        log::info!("listening on {local_addr}");
+        Ok(BlockingTelnetServer {
+            inner: Arc::new(Inner {
+                listener,
+                local_addr,
+                config,
+                registry: Arc::new(Registry::default()),
+                next_id: AtomicU64::new(1),
+                stopping: AtomicBool::new(false),
+                started: AtomicBool::new(false),
+                listener_thread: Mutex::new(None),
+                accepted,
+                accepted_tx,
+            }),
+        })
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.inner.local_addr
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ServerConfig {
+        &self.inner.config
+    }
+
+    /// Runs `handler` on its own thread for every connection, and blocks until
+    /// [`shutdown`](Self::shutdown). When the handler returns, the connection is closed.
+    pub fn serve_forever<F>(&self, handler: F) -> Result<()>
+    where
+        F: Fn(ServerConnection) + Send + Sync + 'static,
+    {
+        self.serve_in_background(handler)?;
+        let thread = self.inner.listener_thread.lock().take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+        Ok(())
+    }
+
+    /// Like [`serve_forever`](Self::serve_forever), but returns at once; the listener thread
+    /// runs until [`shutdown`](Self::shutdown).
+    pub fn serve_in_background<F>(&self, handler: F) -> Result<()>
+    where
+        F: Fn(ServerConnection) + Send + Sync + 'static,
+    {
+        self.spawn_listener(Dispatch::Handler(Arc::new(handler)))
+    }
+
+    /// Starts accepting; connections are handed out by [`accept`](Self::accept) once their
+    /// opening negotiation is over.
+    pub fn start(&self) -> Result<()> {
+        self.spawn_listener(Dispatch::Queue(self.inner.accepted_tx.clone()))
+    }
+
+    /// The next connection (after [`start`](Self::start)), waiting at most `timeout`.
+    /// [`Error::Timeout`] when none came; [`Error::Closed`] after shutdown.
+    pub fn accept(&self, timeout: Option<Duration>) -> Result<ServerConnection> {
+        let received = match timeout {
+            Some(t) => self.inner.accepted.recv_timeout(t).map_err(|e| match e {
+                crossbeam_channel::RecvTimeoutError::Timeout => Error::Timeout {
+                    operation: "accept",
+                },
+                crossbeam_channel::RecvTimeoutError::Disconnected => Error::Closed,
+            }),
+            None => self.inner.accepted.recv().map_err(|_| Error::Closed),
+        };
+        if self.inner.stopping.load(Ordering::Acquire) {
+            if let Ok(connection) = &received {
+                connection.deactivate();
+            }
+            return Err(Error::Closed);
+        }
+        received
+    }
+
+    fn spawn_listener(&self, dispatch: Dispatch) -> Result<()> {
+        if self.inner.started.swap(true, Ordering::AcqRel) {
+            return Err(Error::InvalidArgument(
+                "the server is already running".into(),
+            ));
+        }
+        let inner = Arc::clone(&self.inner);
+        let thread = thread::Builder::new()
+            .name(format!("ironboa-listener-{}", self.inner.local_addr.port()))
+            .spawn(move || accept_loop(&inner, &dispatch))?;
+        *self.inner.listener_thread.lock() = Some(thread);
+        Ok(())
+    }
+
+    /// Handles to every open connection past its opening negotiation (for broadcast).
+    pub fn clients(&self) -> Vec<ServerConnection> {
+        self.inner.registry.snapshot(false)
+    }
+
+    /// The number of open connections past their opening negotiation (those still negotiating
+    /// count against `max_connections` but are not listed here).
+    pub fn connection_count(&self) -> usize {
+        self.inner.registry.ready_len()
+    }
+
+    /// Whether [`shutdown`](Self::shutdown) was called.
+    pub fn is_shut_down(&self) -> bool {
+        self.inner.stopping.load(Ordering::Acquire)
+    }
+
+    /// Stops accepting, deactivates every connection (a handler blocked in `readline` gets
+    /// [`Error::Closed`]), and returns once every connection thread has ended or
+    /// `ServerConfig::shutdown_timeout` has passed. Returns whether all threads ended. Safe to
+    /// call more than once and from any thread.
+    pub fn shutdown(&self) -> bool {
+        let inner = &self.inner;
+        if !inner.stopping.swap(true, Ordering::AcqRel) {
+            log::info!("{}: shutting down", inner.local_addr);
+            // Wake the listener thread out of accept().
+            let _ =
+                TcpStream::connect_timeout(&wake_address(inner.local_addr), Duration::from_secs(1));
+        }
+        if let Some(thread) = inner.listener_thread.lock().take() {
+            let _ = thread.join();
+        }
+        for connection in inner.registry.snapshot(true) {
+            connection.deactivate();
+        }
+        while let Ok(connection) = inner.accepted.try_recv() {
+            connection.deactivate();
+        }
+        let all_ended = inner.registry.wait_threads(inner.config.shutdown_timeout);
+        if !all_ended {
+            log::warn!(
+                "{}: {} connection threads still running after {:?}",
+                inner.local_addr,
+                inner.registry.threads(),
+                inner.config.shutdown_timeout
+            );
+        }
+        all_ended
+    }
+}
+
+/// Where to connect to wake a listener bound to `addr` (an unspecified address is reached
+/// through loopback).
+fn wake_address(addr: SocketAddr) -> SocketAddr {
+    let mut wake = addr;
+    if addr.ip().is_unspecified() {
+        wake.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    wake
+}
+
+fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
+    let mut backoff = Duration::ZERO;
+    loop {
+        if inner.stopping.load(Ordering::Acquire) {
+            break;
+        }
+        match inner.listener.accept() {
+            Ok((stream, peer)) => {
+                backoff = Duration::ZERO;
+                if inner.stopping.load(Ordering::Acquire) {
+                    break;
+                }
+                admit(inner, dispatch, stream, peer);
+            }
+            Err(error) => {
+                // Out of descriptors (EMFILE/ENFILE) or memory: back off instead of spinning,
+                // and keep serving once resources free up.
+                backoff = (backoff * 2).clamp(Duration::from_millis(10), Duration::from_secs(1));
+                log::warn!(
+                    "{}: accept failed: {error}; retrying in {backoff:?}",
+                    inner.local_addr
+                );
+                thread::sleep(backoff);
+            }
+        }
+    }
+    log::debug!("{}: listener stopped", inner.local_addr);
+}
+
+/// Takes in one accepted stream: refuses it over the limit, or starts its thread.
+fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: SocketAddr) {
+    let config = &inner.config;
+    let open = inner.registry.len().max(inner.registry.threads());
+    if open >= config.max_connections {
+        log::info!("{peer}: refused, {open} connections open (max_connections)");
+        refuse(&mut stream, &config.refusal_message);
+        return;
+    }
+    let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+    let connection = match new_connection(inner, stream, id) {
+        Ok(connection) => connection,
+        Err(error) => {
+            log::warn!("{peer}: could not set up the connection: {error}");
+            return;
+        }
+    };
+    inner.registry.insert(connection.clone());
+    inner.registry.thread_started();
+    let thread_inner = Arc::clone(inner);
+    let thread_dispatch = dispatch.clone();
+    let thread_connection = connection.clone();
+    let spawned = thread::Builder::new()
+        .name(format!("ironboa-conn-{id}"))
+        .stack_size(config.stack_size)
+        .spawn(move || {
+            run_connection(&thread_inner, &thread_dispatch, thread_connection);
+            thread_inner.registry.thread_ended();
+        });
+    if let Err(error) = spawned {
+        log::error!("{peer}: cannot start a thread: {error}; refusing");
+        inner.registry.thread_ended();
+        let _ = connection.write(&format!("{}\r\n", config.refusal_message));
+        connection.close();
+    }
+}
+
+fn refuse(stream: &mut TcpStream, message: &str) {
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+    let _ = stream.write_all(format!("{message}\r\n").as_bytes());
+    let _ = stream.shutdown(std::net::Shutdown::Both);
+}
+
+fn new_connection(inner: &Arc<Inner>, stream: TcpStream, id: u64) -> Result<ServerConnection> {
+    let config = &inner.config;
+    let mut engine_config = EngineConfig::server();
+    engine_config.limits = config.limits;
+    engine_config.force_binary = config.force_binary;
+    if config.encoding != crate::Encoding::Utf8 {
+        engine_config.charsets = vec![config.encoding.name().to_owned()];
+    }
+    let options = SessionOptions {
+        encoding: config.encoding,
+        max_line_length: config.max_line_length,
+        max_input_buffer: config.max_input_buffer,
+        never_send_ga: config.never_send_ga,
+        idle_timeout: config.idle_timeout,
+        write_timeout: Some(config.write_timeout),
+        answer_are_you_there: true,
+    };
+    let session = Session::new(stream, Engine::new(engine_config), options)?;
+    Ok(ServerConnection::new(
+        session,
+        id,
+        Arc::downgrade(&inner.registry),
+    ))
+}
+
+fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerConnection) {
+    let peer = connection.addrport();
+    log::debug!("{peer}: connected");
+    if let Err(error) = opening::negotiate(&connection, &inner.config) {
+        log::debug!("{peer}: left during the opening negotiation: {error}");
+        connection.close();
+        return;
+    }
+    inner.registry.mark_ready(connection.id);
+    match dispatch {
+        Dispatch::Queue(queue) => {
+            if queue.send(connection.clone()).is_err() {
+                connection.close();
+            }
+        }
+        Dispatch::Handler(handler) => {
+            let outcome = catch_unwind(AssertUnwindSafe(|| handler(connection.clone())));
+            if let Err(panic) = outcome {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(non-string panic)".into());
+                log::error!("{peer}: handler panicked: {message}");
+            }
+            connection.close();
+            log::debug!("{peer}: disconnected");
+        }
+    }
+}

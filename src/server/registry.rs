@@ -1,0 +1,96 @@
+//! The set of open connections, and the count of live handler threads.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use parking_lot::{Condvar, Mutex};
+
+use super::ServerConnection;
+
+/// Open connections by id (with whether their opening negotiation is over), plus the number
+/// of connection threads still running.
+#[derive(Default)]
+pub(crate) struct Registry {
+    connections: Mutex<HashMap<u64, (ServerConnection, bool)>>,
+    threads: Mutex<usize>,
+    threads_done: Condvar,
+}
+
+impl Registry {
+    pub(crate) fn insert(&self, connection: ServerConnection) {
+        self.connections
+            .lock()
+            .insert(connection.id, (connection, false));
+    }
+
+    /// The connection's opening negotiation is over: it is one of the server's clients now.
+    pub(crate) fn mark_ready(&self, id: u64) {
+        if let Some(entry) = self.connections.lock().get_mut(&id) {
+            entry.1 = true;
+        }
+    }
+
+    pub(crate) fn remove(&self, id: u64) {
+        self.connections.lock().remove(&id);
+    }
+
+    /// Every open connection, ready or still negotiating.
+    pub(crate) fn len(&self) -> usize {
+        self.connections.lock().len()
+    }
+
+    /// The connections past their opening negotiation.
+    pub(crate) fn ready_len(&self) -> usize {
+        self.connections
+            .lock()
+            .values()
+            .filter(|(_, ready)| *ready)
+            .count()
+    }
+
+    /// The open connections (only the ready ones unless `all`), dropping any that closed
+    /// without saying so.
+    pub(crate) fn snapshot(&self, all: bool) -> Vec<ServerConnection> {
+        let mut connections = self.connections.lock();
+        connections.retain(|_, (c, _)| c.active());
+        let mut list: Vec<ServerConnection> = connections
+            .values()
+            .filter(|(_, ready)| all || *ready)
+            .map(|(c, _)| c.clone())
+            .collect();
+        list.sort_by_key(|c| c.id);
+        list
+    }
+
+    pub(crate) fn thread_started(&self) {
+        *self.threads.lock() += 1;
+    }
+
+    pub(crate) fn thread_ended(&self) {
+        let mut threads = self.threads.lock();
+        *threads -= 1;
+        if *threads == 0 {
+            self.threads_done.notify_all();
+        }
+    }
+
+    pub(crate) fn threads(&self) -> usize {
+        *self.threads.lock()
+    }
+
+    /// Waits until no connection thread runs, or `bound` passes. Returns whether all ended.
+    pub(crate) fn wait_threads(&self, bound: Duration) -> bool {
+        let deadline = Instant::now() + bound;
+        let mut threads = self.threads.lock();
+        while *threads > 0 {
+            if self
+                .threads_done
+                .wait_until(&mut threads, deadline)
+                .timed_out()
+            {
+                return *threads == 0;
+            }
+        }
+        true
+    }
+}

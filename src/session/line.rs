@@ -1,0 +1,288 @@
+//! Turning received bytes into lines: line ends, the character-mode editor, the length bound.
+//!
+//! `\r\n`, `\r\0`, `\n` and a lone `\r` each end a line, as telnetlib3's readline treats them. A
+//! lone CR ends the line at once (no waiting for the next packet); a LF or NUL that then
+//! arrives is swallowed, so a CR LF split across two packets is still one line end.
+
+use super::buffer::InputBuffer;
+
+/// What reading a line from the buffered input gave.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum LineResult {
+    /// A complete line, without its ending.
+    Line(Vec<u8>),
+    /// No line end yet; more input is needed.
+    Incomplete,
+    /// The line grew past the limit; it has been dropped up to its end.
+    TooLong,
+}
+
+/// Line-reading state that survives between calls (and across timeouts: nothing is lost).
+#[derive(Debug, Default)]
+pub(crate) struct LineReader {
+    /// The last line ended with a lone CR: drop a LF or NUL that comes next.
+    skip_lf: bool,
+    /// A line went over the limit: drop input up to the next line end.
+    discarding: bool,
+    /// Character mode: the line being edited (already echoed).
+    edit: Vec<u8>,
+}
+
+const CR: u8 = b'\r';
+const LF: u8 = b'\n';
+const NUL: u8 = 0;
+const BS: u8 = 0x08;
+const DEL: u8 = 0x7f;
+const CTRL_U: u8 = 0x15;
+
+impl LineReader {
+    /// Line mode: takes the next line out of `input` (consumed bytes are drained from it).
+    pub(crate) fn take_line(&mut self, input: &mut InputBuffer, max_len: usize) -> LineResult {
+        loop {
+            if self.skip_lf {
+                match input.as_slice().first() {
+                    Some(&LF) | Some(&NUL) => {
+                        input.consume(1);
+                        self.skip_lf = false;
+                    }
+                    Some(_) => self.skip_lf = false,
+                    None => return LineResult::Incomplete,
+                }
+            }
+            let Some(end) = memchr::memchr2(CR, LF, input.as_slice()) else {
+                if input.len() > max_len {
+                    input.consume(input.len());
+                    if self.discarding {
+                        return LineResult::Incomplete;
+                    }
+                    self.discarding = true;
+                    return LineResult::TooLong;
+                }
+                return LineResult::Incomplete;
+            };
+            let bytes = input.as_slice();
+            let ending = if bytes[end] == CR {
+                match bytes.get(end + 1) {
+                    Some(&LF) | Some(&NUL) => 2,
+                    Some(_) => 1,
+                    None => {
+                        self.skip_lf = true;
+                        1
+                    }
+                }
+            } else {
+                1
+            };
+            let line = input.take(end);
+            input.consume(ending);
+            if self.discarding {
+                self.discarding = false;
+                continue;
+            }
+            if line.len() > max_len {
+                return LineResult::TooLong;
+            }
+            return LineResult::Line(line);
+        }
+    }
+
+    /// Character mode: edits a line from `input`, appending what must be echoed to `echo`.
+    /// Backspace and DEL erase one character (a whole UTF-8 sequence), Ctrl-U the whole line.
+    pub(crate) fn edit_line(
+        &mut self,
+        input: &mut InputBuffer,
+        echo: &mut Vec<u8>,
+        max_len: usize,
+    ) -> LineResult {
+        let mut consumed = 0;
+        let mut result = LineResult::Incomplete;
+        for &byte in input.as_slice() {
+            consumed += 1;
+            if self.skip_lf {
+                self.skip_lf = false;
+                if byte == LF || byte == NUL {
+                    continue;
+                }
+            }
+            match byte {
+                CR | LF => {
+                    self.skip_lf = byte == CR;
+                    echo.extend_from_slice(b"\r\n");
+                    let line = std::mem::take(&mut self.edit);
+                    if self.discarding {
+                        self.discarding = false;
+                        continue;
+                    }
+                    result = LineResult::Line(line);
+                    break;
+                }
+                BS | DEL => {
+                    if let Some(last_start) = last_char_start(&self.edit) {
+                        self.edit.truncate(last_start);
+                        echo.extend_from_slice(b"\x08 \x08");
+                    }
+                }
+                CTRL_U => {
+                    let chars = count_chars(&self.edit);
+                    for _ in 0..chars {
+                        echo.extend_from_slice(b"\x08 \x08");
+                    }
+                    self.edit.clear();
+                }
+                NUL => {}
+                _ if self.discarding => {}
+                _ => {
+                    if self.edit.len() >= max_len {
+                        self.edit.clear();
+                        self.discarding = true;
+                        result = LineResult::TooLong;
+                        break;
+                    }
+                    self.edit.push(byte);
+                    if byte >= 0x20 || byte == b'\t' {
+                        echo.push(byte);
+                    }
+                }
+            }
+        }
+        input.consume(consumed);
+        result
+    }
+
+    /// Whether a partial line is held (character mode).
+    pub(crate) fn has_partial(&self) -> bool {
+        !self.edit.is_empty()
+    }
+
+    /// Removes the last character from the pending input (IAC EC).
+    pub(crate) fn erase_character(&mut self, input: &mut InputBuffer) {
+        if let Some(start) = last_char_start(&self.edit) {
+            self.edit.truncate(start);
+        } else if let Some(start) = last_char_start(input.as_slice()) {
+            if !matches!(input.as_slice()[start], CR | LF) {
+                input.truncate(start);
+            }
+        }
+    }
+
+    /// Removes the current partial line from the pending input (IAC EL).
+    pub(crate) fn erase_line(&mut self, input: &mut InputBuffer) {
+        self.edit.clear();
+        let keep = memchr::memrchr2(CR, LF, input.as_slice()).map_or(0, |i| i + 1);
+        input.truncate(keep);
+    }
+}
+
+/// Where the last (UTF-8) character of `bytes` starts.
+fn last_char_start(bytes: &[u8]) -> Option<usize> {
+    let mut i = bytes.len().checked_sub(1)?;
+    while i > 0 && bytes[i] & 0xc0 == 0x80 && bytes.len() - i < 4 {
+        i -= 1;
+    }
+    Some(i)
+}
+
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn buffer(bytes: &[u8]) -> InputBuffer {
+        let mut buffer = InputBuffer::default();
+        buffer.tail().extend_from_slice(bytes);
+        buffer
+    }
+
+    fn lines(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
+        let mut reader = LineReader::default();
+        let mut input = InputBuffer::default();
+        let mut out = Vec::new();
+        for chunk in chunks {
+            input.tail().extend_from_slice(chunk);
+            while let LineResult::Line(line) = reader.take_line(&mut input, 100) {
+                out.push(line);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_line_end_counts_once() {
+        let expected: Vec<Vec<u8>> = vec![
+            b"a".to_vec(),
+            b"b".to_vec(),
+            b"c".to_vec(),
+            b"d".to_vec(),
+            b"".to_vec(),
+        ];
+        assert_eq!(lines(&[b"a\r\nb\r\0c\nd\r\r\n"]), expected);
+        // CR LF split across packets.
+        assert_eq!(
+            lines(&[b"a\r", b"\nb\r", b"\0c\n"]),
+            [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]
+        );
+        // A lone CR at the end of input is a line end right away.
+        assert_eq!(lines(&[b"x\r"]), [b"x".to_vec()]);
+    }
+
+    #[test]
+    fn too_long_lines_are_reported_once_and_skipped() {
+        let mut reader = LineReader::default();
+        let mut input = buffer(&[b'x'; 150]);
+        assert_eq!(reader.take_line(&mut input, 100), LineResult::TooLong);
+        assert!(input.is_empty());
+        input.tail().extend_from_slice(&[b'x'; 150]);
+        assert_eq!(reader.take_line(&mut input, 100), LineResult::Incomplete);
+        input.tail().extend_from_slice(b"tail\r\nnext\r\n");
+        assert_eq!(
+            reader.take_line(&mut input, 100),
+            LineResult::Line(b"next".to_vec())
+        );
+    }
+
+    #[test]
+    fn character_mode_editing_and_echo() {
+        let mut reader = LineReader::default();
+        let mut echo = Vec::new();
+        let mut input = buffer(b"helo\x7f\x7flo w\xc3\xa9\x08rld\r\0next");
+        assert_eq!(
+            reader.edit_line(&mut input, &mut echo, 100),
+            LineResult::Line(b"hello wrld".to_vec())
+        );
+        assert_eq!(echo, b"helo\x08 \x08\x08 \x08lo w\xc3\xa9\x08 \x08rld\r\n");
+        assert_eq!(input.as_slice(), b"\0next");
+        echo.clear();
+        assert_eq!(
+            reader.edit_line(&mut input, &mut echo, 100),
+            LineResult::Incomplete
+        );
+        assert_eq!(echo, b"next");
+        assert!(reader.has_partial());
+        echo.clear();
+        input.tail().extend_from_slice(b"\x15ok\n");
+        assert_eq!(
+            reader.edit_line(&mut input, &mut echo, 100),
+            LineResult::Line(b"ok".to_vec())
+        );
+        assert_eq!(echo, b"\x08 \x08\x08 \x08\x08 \x08\x08 \x08ok\r\n");
+    }
+
+    #[test]
+    fn erase_commands() {
+        let mut reader = LineReader::default();
+        let mut input = buffer(b"one\r\ntwo");
+        reader.erase_character(&mut input);
+        assert_eq!(input.as_slice(), b"one\r\ntw");
+        reader.erase_line(&mut input);
+        assert_eq!(input.as_slice(), b"one\r\n");
+        reader.erase_line(&mut input);
+        reader.erase_character(&mut input);
+        assert_eq!(input.as_slice(), b"one\r\n");
+        let mut empty = InputBuffer::default();
+        reader.erase_character(&mut empty);
+        reader.erase_line(&mut empty);
+    }
+}
