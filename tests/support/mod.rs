@@ -128,6 +128,7 @@ pub fn from_peer(name: &str) -> Vec<Vec<u8>> {
 }
 
 pub mod peers;
+pub mod tmux;
 
 /// Polls `condition` until it holds or `secs` pass; returns whether it held. For conditions
 /// that nothing can signal (a count kept by another process, a tmux pane's contents).
