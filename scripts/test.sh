@@ -16,3 +16,5 @@ export IRONBOA_REQUIRE_PEERS=1
 cargo test --all-features --release
 # The benchmarks' smoke runs (each bench exercises its code paths briefly without --bench).
 cargo test --all-features --release --benches
+# The examples' own unit tests (command_shell's parameter splitting).
+cargo test --all-features --release --examples
