@@ -47,12 +47,18 @@ fn debian_telnet_line_mode_greeting_echo_and_quit() {
     pane.keys(&["Enter"]);
     pane.wait_for("echo: [hello there]");
     // The client echoes locally in line mode: the typed line shows exactly once.
-    assert_eq!(pane.capture().matches("hello there").count(), 2, "{}", pane.capture());
+    assert_eq!(
+        pane.capture().matches("hello there").count(),
+        2,
+        "{}",
+        pane.capture()
+    );
     pane.keys(&["C-]"]);
     pane.wait_for("telnet>");
     pane.type_text("quit");
     pane.keys(&["Enter"]);
-    assert!(eventually(10, || !pane.alive() || pane.capture().contains("Connection closed")));
+    assert!(eventually(10, || !pane.alive()
+        || pane.capture().contains("Connection closed")));
     assert!(eventually(10, || server.connection_count() == 0));
     server.shutdown();
 }

@@ -76,7 +76,10 @@ pub struct Engine {
     pub(super) remote: [QState; 256],
     pub(super) output: Vec<u8>,
     output_overflow: bool,
-    pub(super) events: VecDeque<Event>,
+    /// Events with the length the data output had when each happened.
+    pub(super) events: VecDeque<(usize, Event)>,
+    /// The length of the `data` vector being filled by the current `receive` call.
+    data_len: usize,
     pub(super) peer: PeerInfo,
     pub(super) manual_negotiation: bool,
     /// Options whose subnegotiation reply we wait for (a SEND or REQUEST of ours).
@@ -100,6 +103,7 @@ impl Engine {
             output: Vec::new(),
             output_overflow: false,
             events: VecDeque::new(),
+            data_len: 0,
             peer: PeerInfo::default(),
             manual_negotiation: false,
             awaiting_reply: super::OptionSet::new(),
@@ -146,6 +150,7 @@ impl Engine {
         self.bytes_received += input.len() as u64;
         let mut rest = input;
         while !rest.is_empty() {
+            self.data_len = data.len();
             rest = match self.state {
                 ParseState::Data => self.parse_data(rest, data),
                 ParseState::Subnegotiation => self.parse_subnegotiation(rest),
@@ -162,6 +167,7 @@ impl Engine {
                 }
             };
         }
+        self.data_len = 0;
         if self.output_overflow {
             self.output_overflow = false;
             return Err(Error::LimitExceeded {
@@ -258,7 +264,7 @@ impl Engine {
                 limit,
             };
             log::warn!("{error}");
-            self.events.push_back(Event::ProtocolError(error));
+            self.push_event(Event::ProtocolError(error));
             return false;
         }
         self.subnegotiation.extend_from_slice(bytes);
@@ -315,7 +321,7 @@ impl Engine {
             command: byte,
         };
         log::debug!("{error}");
-        self.events.push_back(Event::ProtocolError(error));
+        self.push_event(Event::ProtocolError(error));
         self.subnegotiation.clear();
         self.parse_command(byte, data);
     }
@@ -331,17 +337,30 @@ impl Engine {
         } else if byte == SB {
             self.state = ParseState::SubnegotiationOption;
         } else if let Some(command) = Command::from_byte(byte) {
-            self.events.push_back(Event::Command(command));
+            self.push_event(Event::Command(command));
         } else {
             let error = ProtocolError::UnknownCommand(byte);
             log::debug!("{error}");
-            self.events.push_back(Event::ProtocolError(error));
+            self.push_event(Event::ProtocolError(error));
         }
     }
 
     /// The next queued event, oldest first.
     pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front().map(|(_, event)| event)
+    }
+
+    /// The next queued event with where it happened: the length the `data` vector given to
+    /// [`receive`](Engine::receive) had at that point of the stream. Commands that act on the
+    /// data before them (IAC EC, IAC EL) need it; a stream split across several `receive`
+    /// calls reports lengths of the vector of the call that saw the event.
+    pub fn poll_event_at(&mut self) -> Option<(usize, Event)> {
         self.events.pop_front()
+    }
+
+    /// Queues an event at the current position of the data output.
+    pub(super) fn push_event(&mut self, event: Event) {
+        self.events.push_back((self.data_len, event));
     }
 
     /// How many bytes of an unfinished subnegotiation are held, never more than

@@ -15,7 +15,7 @@ impl Engine {
     pub(super) fn receive_negotiation(&mut self, verb: Verb, option: TelnetOption) {
         log::debug!("recv {verb} {option}");
         if self.manual_negotiation {
-            self.events.push_back(Event::Negotiation { verb, option });
+            self.push_event(Event::Negotiation { verb, option });
             return;
         }
         if option == TelnetOption::TM {
@@ -37,7 +37,7 @@ impl Engine {
                 option: option.to_string(),
             };
             log::debug!("{error}");
-            self.events.push_back(Event::ProtocolError(error));
+            self.push_event(Event::ProtocolError(error));
         }
         self.apply(option, side, transition);
     }
@@ -59,7 +59,7 @@ impl Engine {
             Verb::Will | Verb::Wont => {
                 if self.remote[usize::from(tm.0)].is_pending() {
                     self.remote[usize::from(tm.0)] = QState::No;
-                    self.events.push_back(Event::TimingMark);
+                    self.push_event(Event::TimingMark);
                 } else if verb == Verb::Will {
                     self.queue_reply(&[IAC, Verb::Dont.byte(), tm.0]);
                 }
@@ -112,7 +112,7 @@ impl Engine {
         }
         let enabled = transition.state.is_enabled();
         if enabled != was_enabled {
-            self.events.push_back(Event::OptionChanged {
+            self.push_event(Event::OptionChanged {
                 option,
                 side,
                 enabled,

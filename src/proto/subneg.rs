@@ -19,7 +19,7 @@ impl Engine {
                     reason,
                 };
                 log::debug!("{error}");
-                self.events.push_back(Event::ProtocolError(error));
+                self.push_event(Event::ProtocolError(error));
                 return;
             }
         };
@@ -27,7 +27,7 @@ impl Engine {
         if !self.manual_negotiation {
             self.answer(&decoded);
         }
-        self.events.push_back(Event::Subnegotiation(decoded));
+        self.push_event(Event::Subnegotiation(decoded));
     }
 
     /// Remembers what a subnegotiation says and sends the reply it calls for.

@@ -16,7 +16,7 @@ use crate::session::Encoding;
 ///     .max_connections(100)
 ///     .idle_timeout(Some(Duration::from_secs(600)))
 ///     .character_mode(true);
-/// assert_eq!(config.get_max_connections(), 100);
+/// assert_eq!(*config.get_max_connections(), 100);
 /// ```
 #[derive(Debug, Clone)]
 pub struct ServerConfig {

@@ -43,9 +43,32 @@ impl InputBuffer {
         out
     }
 
-    /// Drops the unread bytes from `len` on.
-    pub(crate) fn truncate(&mut self, len: usize) {
-        self.bytes.truncate(self.start + len);
+    /// IAC EC at position `at` of the vector [`tail`](Self::tail) returned: removes the
+    /// character before it, unless that is a line end or already read. Returns how many bytes
+    /// went.
+    pub(crate) fn erase_character_at(&mut self, at: usize) -> usize {
+        let at = at.clamp(self.start, self.bytes.len());
+        let unread = &self.bytes[self.start..at];
+        let Some(last) = unread.last() else { return 0 };
+        if matches!(last, b'\r' | b'\n') {
+            return 0;
+        }
+        let mut first = at - 1;
+        while first > self.start && self.bytes[first] & 0xc0 == 0x80 && at - first < 4 {
+            first -= 1;
+        }
+        self.bytes.drain(first..at);
+        at - first
+    }
+
+    /// IAC EL at position `at` of the vector [`tail`](Self::tail) returned: removes the partial
+    /// line before it. Returns how many bytes went.
+    pub(crate) fn erase_line_at(&mut self, at: usize) -> usize {
+        let at = at.clamp(self.start, self.bytes.len());
+        let line_start = memchr::memrchr2(b'\r', b'\n', &self.bytes[self.start..at])
+            .map_or(self.start, |i| self.start + i + 1);
+        self.bytes.drain(line_start..at);
+        at - line_start
     }
 
     /// The vector new input is appended to (compacted first if that saves a lot).
@@ -71,9 +94,22 @@ mod tests {
         assert_eq!(buffer.take(3), b"wor");
         buffer.tail().extend_from_slice(b"!!");
         assert_eq!(buffer.as_slice(), b"ld!!");
-        buffer.truncate(2);
-        assert_eq!(buffer.as_slice(), b"ld");
         buffer.consume(10);
         assert!(buffer.is_empty());
+    }
+
+    #[test]
+    fn erase_at_a_position() {
+        let mut buffer = InputBuffer::default();
+        buffer.tail().extend_from_slice(b"xxok\r\nwrong");
+        buffer.consume(2);
+        // EL right after "wrong" (position 11), then more data.
+        buffer.tail().extend_from_slice(b"right");
+        assert_eq!(buffer.erase_line_at(11), 5);
+        assert_eq!(buffer.as_slice(), b"ok\r\nright");
+        assert_eq!(buffer.erase_character_at(11), 1);
+        assert_eq!(buffer.as_slice(), b"ok\r\nrigh");
+        assert_eq!(buffer.erase_character_at(6), 0, "a line end is not erased");
+        assert_eq!(buffer.erase_line_at(2), 0, "what was read is not erased");
     }
 }

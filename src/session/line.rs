@@ -154,22 +154,16 @@ impl LineReader {
         !self.edit.is_empty()
     }
 
-    /// Removes the last character from the pending input (IAC EC).
-    pub(crate) fn erase_character(&mut self, input: &mut InputBuffer) {
+    /// IAC EC with nothing unread before it: erases from the line being edited.
+    pub(crate) fn erase_edited_character(&mut self) {
         if let Some(start) = last_char_start(&self.edit) {
             self.edit.truncate(start);
-        } else if let Some(start) = last_char_start(input.as_slice()) {
-            if !matches!(input.as_slice()[start], CR | LF) {
-                input.truncate(start);
-            }
         }
     }
 
-    /// Removes the current partial line from the pending input (IAC EL).
-    pub(crate) fn erase_line(&mut self, input: &mut InputBuffer) {
+    /// IAC EL: drops the line being edited.
+    pub(crate) fn erase_edited_line(&mut self) {
         self.edit.clear();
-        let keep = memchr::memrchr2(CR, LF, input.as_slice()).map_or(0, |i| i + 1);
-        input.truncate(keep);
     }
 }
 
@@ -250,7 +244,7 @@ mod tests {
         let mut input = buffer(b"helo\x7f\x7flo w\xc3\xa9\x08rld\r\0next");
         assert_eq!(
             reader.edit_line(&mut input, &mut echo, 100),
-            LineResult::Line(b"hello wrld".to_vec())
+            LineResult::Line(b"helo wrld".to_vec())
         );
         assert_eq!(echo, b"helo\x08 \x08\x08 \x08lo w\xc3\xa9\x08 \x08rld\r\n");
         assert_eq!(input.as_slice(), b"\0next");
@@ -268,21 +262,5 @@ mod tests {
             LineResult::Line(b"ok".to_vec())
         );
         assert_eq!(echo, b"\x08 \x08\x08 \x08\x08 \x08\x08 \x08ok\r\n");
-    }
-
-    #[test]
-    fn erase_commands() {
-        let mut reader = LineReader::default();
-        let mut input = buffer(b"one\r\ntwo");
-        reader.erase_character(&mut input);
-        assert_eq!(input.as_slice(), b"one\r\ntw");
-        reader.erase_line(&mut input);
-        assert_eq!(input.as_slice(), b"one\r\n");
-        reader.erase_line(&mut input);
-        reader.erase_character(&mut input);
-        assert_eq!(input.as_slice(), b"one\r\n");
-        let mut empty = InputBuffer::default();
-        reader.erase_character(&mut empty);
-        reader.erase_line(&mut empty);
     }
 }

@@ -385,8 +385,10 @@ impl Session {
             let received = {
                 let mut engine = self.engine.lock();
                 let result = engine.receive(&chunk[..n], state.input.tail());
-                while let Some(event) = engine.poll_event() {
-                    self.handle_event(state, &mut engine, event);
+                // Positions are into the vector `tail` returned; erasing shifts later ones.
+                let mut erased = 0;
+                while let Some((at, event)) = engine.poll_event_at() {
+                    erased += self.handle_event(state, &mut engine, at - erased, event);
                 }
                 result
             };
@@ -400,15 +402,29 @@ impl Session {
         }
     }
 
-    fn handle_event(&self, state: &mut ReadState, engine: &mut Engine, event: Event) {
+    /// Acts on one event; returns how many input bytes it erased.
+    fn handle_event(
+        &self,
+        state: &mut ReadState,
+        engine: &mut Engine,
+        at: usize,
+        event: Event,
+    ) -> usize {
+        let mut erased = 0;
         match &event {
             Event::Command(Command::AreYouThere) if self.options.answer_are_you_there => {
                 let _ = engine.send_text(b"\r\n[Yes]\r\n");
             }
             Event::Command(Command::EraseCharacter) => {
-                state.lines.erase_character(&mut state.input)
+                erased = state.input.erase_character_at(at);
+                if erased == 0 {
+                    state.lines.erase_edited_character();
+                }
             }
-            Event::Command(Command::EraseLine) => state.lines.erase_line(&mut state.input),
+            Event::Command(Command::EraseLine) => {
+                erased = state.input.erase_line_at(at);
+                state.lines.erase_edited_line();
+            }
             Event::Subnegotiation(sb) => {
                 state.last_subnegotiation = sb.encode();
             }
@@ -418,6 +434,7 @@ impl Session {
         if state.keep_events && state.events.len() < 1024 {
             state.events.push(event);
         }
+        erased
     }
 
     /// Reads until `find` locates what is wanted in the unread input (returning its end), or the

@@ -15,7 +15,18 @@ impl Pane {
     pub fn start(name: &str, command: &str) -> Pane {
         let socket = format!("ironboa-{name}-{}", std::process::id());
         let status = Command::new("tmux")
-            .args(["-L", &socket, "new-session", "-d", "-s", "t", "-x", "80", "-y", "24"])
+            .args([
+                "-L",
+                &socket,
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "80",
+                "-y",
+                "24",
+            ])
             .arg(format!("TERM=xterm {command}"))
             .status()
             .expect("run tmux");
@@ -74,6 +85,8 @@ impl Pane {
 
 impl Drop for Pane {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
     }
 }
