@@ -24,11 +24,14 @@ fn telnet_bytes(max_len: usize) -> impl Strategy<Value = Vec<u8>> {
     proptest::collection::vec(interesting, 0..max_len)
 }
 
+/// Small limits, except for output: once replies overflow the output limit they are dropped,
+/// and how many depends on how often the caller drains the output, so split and whole feeding
+/// are only comparable below it. `tight_output_stays_bounded` covers the output limit.
 fn small_limits() -> EngineConfig {
     let mut config = EngineConfig::server();
     config.limits = Limits {
         max_subnegotiation: 64,
-        max_output_buffer: 4096,
+        max_output_buffer: 1 << 24,
         max_environment_vars: 8,
         max_terminal_types: 4,
     };
@@ -78,6 +81,23 @@ proptest! {
         prop_assert!(whole.output.len() <= config.limits.max_output_buffer);
         // Data never exceeds the input: the engine only removes bytes.
         prop_assert!(whole.data.len() <= input.len());
+    }
+
+    #[test]
+    fn tight_output_stays_bounded(input in telnet_bytes(2000)) {
+        let mut config = small_limits();
+        config.limits.max_output_buffer = 256;
+        let mut engine = Engine::new(config);
+        let mut data = Vec::new();
+        let result = engine.receive(&input, &mut data);
+        prop_assert!(engine.output().len() <= 256);
+        // An overflow is reported as the output-buffer limit, never as anything else.
+        if let Err(error) = result {
+            prop_assert!(
+                matches!(error, ironboa::Error::LimitExceeded { limit: ironboa::Limit::OutputBuffer, max: 256 }),
+                "{error:?}"
+            );
+        }
     }
 
     #[test]
