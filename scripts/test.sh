@@ -13,8 +13,8 @@ bash scripts/setup-peers.sh
 export IRONBOA_PEERS_VENV="$PWD/target/peers-venv"
 export IRONBOA_REQUIRE_PEERS=1
 
+# The benchmarks' smoke runs (each bench exercises its code paths briefly without --bench) and
+# the examples' own unit tests (command_shell's parameter splitting).
+cargo test --all-features --release --benches --examples
+# The whole suite last, so its summary closes the run: unit, property, peer and doc tests.
 cargo test --all-features --release
-# The benchmarks' smoke runs (each bench exercises its code paths briefly without --bench).
-cargo test --all-features --release --benches
-# The examples' own unit tests (command_shell's parameter splitting).
-cargo test --all-features --release --examples
