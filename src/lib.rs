@@ -64,12 +64,14 @@
 #![deny(missing_docs)]
 #![warn(unreachable_pub)]
 
+pub mod client;
 pub mod error;
 pub mod options;
 pub mod proto;
 pub mod server;
 mod session;
 
+pub use client::{ClientConfig, TelnetConnection};
 pub use error::{Error, Limit, ProtocolError, Result};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
 pub use server::{BlockingTelnetServer, ServerConfig, ServerConnection};

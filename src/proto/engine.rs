@@ -26,6 +26,8 @@ enum ParseState {
     Negotiation(Verb),
     /// After `IAC SB`, waiting for the option byte.
     SubnegotiationOption,
+    /// After `IAC SB IAC`: `IAC` again is option 255, `SE` an empty subnegotiation.
+    SubnegotiationOptionIac,
     /// Inside `IAC SB <option> ...`, collecting the payload.
     Subnegotiation,
     /// After `IAC` inside a subnegotiation.
@@ -279,11 +281,35 @@ impl Engine {
                 self.state = ParseState::Data;
                 self.receive_negotiation(verb, TelnetOption(byte));
             }
+            ParseState::SubnegotiationOption if byte == IAC => {
+                self.state = ParseState::SubnegotiationOptionIac;
+            }
             ParseState::SubnegotiationOption => {
                 self.subnegotiation_option = byte;
                 self.subnegotiation.clear();
                 self.state = ParseState::Subnegotiation;
             }
+            ParseState::SubnegotiationOptionIac => match byte {
+                IAC => {
+                    self.subnegotiation_option = IAC;
+                    self.subnegotiation.clear();
+                    self.state = ParseState::Subnegotiation;
+                }
+                SE => {
+                    // `IAC SB IAC SE`: a subnegotiation without even an option byte.
+                    self.state = ParseState::Data;
+                    let error = ProtocolError::MalformedSubnegotiation {
+                        option: "(none)".to_owned(),
+                        reason: "empty subnegotiation",
+                    };
+                    log::debug!("{error}");
+                    self.push_event(Event::ProtocolError(error));
+                }
+                _ => {
+                    self.subnegotiation_option = IAC;
+                    self.interrupt_subnegotiation(byte, data);
+                }
+            },
             ParseState::SubnegotiationIac => match byte {
                 IAC => {
                     self.state = ParseState::Subnegotiation;

@@ -20,6 +20,13 @@ impl Engine {
                 };
                 log::debug!("{error}");
                 self.push_event(Event::ProtocolError(error));
+                if self.manual_negotiation {
+                    // The application negotiates itself: it gets the raw payload anyway.
+                    self.push_event(Event::Subnegotiation(Subnegotiation::Other {
+                        option,
+                        data: payload.to_vec(),
+                    }));
+                }
                 return;
             }
         };

@@ -10,7 +10,7 @@ use super::registry::Registry;
 use crate::error::Result;
 use crate::options::WindowSize;
 use crate::proto::{Engine, PeerInfo, TelnetOption};
-use crate::session::{Encoding, Session, WaitFor, deadline};
+use crate::session::{Encoding, Session, WaitFor, deadline, text_prefix};
 
 /// One client connection: a cheap `Clone` handle, `Send + Sync`.
 ///
@@ -384,22 +384,6 @@ impl ServerConnection {
     pub fn socket(&self) -> &TcpStream {
         self.session.stream()
     }
-}
-
-/// How many bytes of `input` to decode for a read of at most `max_bytes`, without cutting a
-/// character; `None` while only part of the first character has arrived.
-pub(crate) fn text_prefix(encoding: Encoding, input: &[u8], max_bytes: usize) -> Option<usize> {
-    let max_bytes = max_bytes.max(1);
-    let window = &input[..input.len().min(max_bytes.saturating_add(3))];
-    let complete = encoding.complete_prefix(window);
-    if complete == 0 {
-        return None;
-    }
-    if complete <= max_bytes {
-        return Some(complete);
-    }
-    let within = encoding.complete_prefix(&window[..max_bytes]);
-    Some(if within > 0 { within } else { complete })
 }
 
 impl std::fmt::Debug for ServerConnection {

@@ -333,6 +333,7 @@ fn new_connection(inner: &Arc<Inner>, stream: TcpStream, id: u64) -> Result<Serv
         idle_timeout: config.idle_timeout,
         write_timeout: Some(config.write_timeout),
         answer_are_you_there: true,
+        apply_erase_commands: true,
     };
     let session = Session::new(stream, Engine::new(engine_config), options)?;
     Ok(ServerConnection::new(

@@ -41,6 +41,9 @@ pub(crate) struct SessionOptions {
     pub(crate) write_timeout: Option<Duration>,
     /// Answer IAC AYT with a visible "[Yes]" (servers do).
     pub(crate) answer_are_you_there: bool,
+    /// Apply IAC EC and IAC EL to the unread input (servers do; telnetlib clients only report
+    /// them).
+    pub(crate) apply_erase_commands: bool,
 }
 
 /// The reading side's state; owned by whichever thread reads.
@@ -49,12 +52,14 @@ pub(crate) struct ReadState {
     pub(crate) input: InputBuffer,
     pub(crate) lines: LineReader,
     timeout_set: Option<Option<Duration>>,
-    /// The payload of the last subnegotiation received (telnetlib's `read_sb_data`).
+    /// The last subnegotiation received, option byte first (telnetlib's `read_sb_data`).
     pub(crate) last_subnegotiation: Vec<u8>,
-    /// Events the owner wants to see (the client's option callback); bounded by the owner.
-    pub(crate) keep_events: bool,
-    pub(crate) events: Vec<Event>,
+    /// The client's option-negotiation callback (telnetlib's), called for every event.
+    pub(crate) hook: Option<NegotiationHook>,
 }
+
+/// A callback that sees every event the engine reports and may answer through the engine.
+pub(crate) type NegotiationHook = Box<dyn FnMut(&mut Engine, &Event) + Send>;
 
 /// One Telnet connection over a TCP stream, shared by the handles of a server connection or
 /// a client.
@@ -320,20 +325,36 @@ impl Session {
         deadline: Option<Instant>,
         operation: &'static str,
     ) -> Result<usize> {
+        self.pump_once(state, deadline, operation, false)
+    }
+
+    fn pump_once(
+        &self,
+        state: &mut ReadState,
+        deadline: Option<Instant>,
+        operation: &'static str,
+        polling: bool,
+    ) -> Result<usize> {
         if state.input.len() >= self.options.max_input_buffer {
             return Err(Error::LimitExceeded {
                 limit: Limit::InputBuffer,
                 max: self.options.max_input_buffer,
             });
         }
-        self.go_ahead_if_due()?;
+        if !polling {
+            self.go_ahead_if_due()?;
+        }
         let mut chunk = [0u8; READ_CHUNK];
         loop {
             self.check_open()?;
             let now = Instant::now();
             let mut wait = deadline.map(|d| d.saturating_duration_since(now));
             if wait == Some(Duration::ZERO) {
-                return Err(Error::Timeout { operation });
+                if !polling {
+                    return Err(Error::Timeout { operation });
+                }
+                // A poll tries the socket once with the shortest timeout it takes.
+                wait = Some(Duration::from_micros(1));
             }
             let mut idle_first = false;
             if let Some(idle_timeout) = self.options.idle_timeout {
@@ -361,6 +382,9 @@ impl Session {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) if is_timeout(&e) => {
+                    if polling {
+                        return Err(Error::Timeout { operation });
+                    }
                     if idle_first || deadline.is_none() {
                         continue; // the loop head decides: idle close or keep waiting
                     }
@@ -415,26 +439,56 @@ impl Session {
             Event::Command(Command::AreYouThere) if self.options.answer_are_you_there => {
                 let _ = engine.send_text(b"\r\n[Yes]\r\n");
             }
-            Event::Command(Command::EraseCharacter) => {
+            Event::Command(Command::EraseCharacter) if self.options.apply_erase_commands => {
                 erased = state.input.erase_character_at(at);
                 if erased == 0 {
                     state.lines.erase_edited_character();
                 }
             }
-            Event::Command(Command::EraseLine) => {
+            Event::Command(Command::EraseLine) if self.options.apply_erase_commands => {
                 erased = state.input.erase_line_at(at);
                 state.lines.erase_edited_line();
             }
             Event::Subnegotiation(sb) => {
-                state.last_subnegotiation = sb.encode();
+                // As telnetlib's read_sb_data: everything between SB and SE, option included.
+                state.last_subnegotiation.clear();
+                state.last_subnegotiation.push(sb.option().0);
+                state.last_subnegotiation.extend_from_slice(&sb.encode());
             }
             Event::ProtocolError(error) => log::debug!("{}: {error}", self.peer_addr),
             _ => {}
         }
-        if state.keep_events && state.events.len() < 1024 {
-            state.events.push(event);
+        if let Some(hook) = state.hook.as_mut() {
+            hook(engine, &event);
         }
         erased
+    }
+
+    /// Reads what has already arrived, without waiting for more (as far as the socket API
+    /// allows without `unsafe`: each read waits at most one kernel tick). Returns how many data
+    /// bytes were added; [`Error::Closed`] at the end of the stream.
+    pub(crate) fn poll_available(&self, state: &mut ReadState) -> Result<usize> {
+        let mut added = 0;
+        loop {
+            let deadline = Some(Instant::now() + Duration::from_micros(1));
+            match self.pump_once(state, deadline, "poll", true) {
+                Ok(n) => added += n,
+                Err(Error::Timeout { .. }) => return Ok(added),
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    /// Whether the peer has ended the stream, found out without blocking: reads what has
+    /// arrived (keeping it) when no other thread is reading.
+    pub(crate) fn peer_has_closed(&self) -> bool {
+        if !self.is_active() {
+            return true;
+        }
+        match self.reader.try_lock() {
+            Some(mut state) => matches!(self.poll_available(&mut state), Err(Error::Closed)),
+            None => false,
+        }
     }
 
     /// Reads until `find` locates what is wanted in the unread input (returning its end), or the
@@ -520,6 +574,22 @@ impl std::fmt::Debug for Session {
             .field("active", &self.is_active())
             .finish_non_exhaustive()
     }
+}
+
+/// How many bytes of `input` to decode for a read of at most `max_bytes`, without cutting a
+/// character; `None` while only part of the first character has arrived.
+pub(crate) fn text_prefix(encoding: Encoding, input: &[u8], max_bytes: usize) -> Option<usize> {
+    let max_bytes = max_bytes.max(1);
+    let window = &input[..input.len().min(max_bytes.saturating_add(3))];
+    let complete = encoding.complete_prefix(window);
+    if complete == 0 {
+        return None;
+    }
+    if complete <= max_bytes {
+        return Some(complete);
+    }
+    let within = encoding.complete_prefix(&window[..max_bytes]);
+    Some(if within > 0 { within } else { complete })
 }
 
 /// The deadline `timeout` from now, or none.

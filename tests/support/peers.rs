@@ -73,3 +73,82 @@ fn parse(output: &Output, lib: &str) -> Vec<(String, String)> {
         })
         .collect()
 }
+
+/// A port that was free a moment ago (for peers that cannot be told to pick one).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A peer server process, killed on drop.
+pub struct PeerServer {
+    child: std::process::Child,
+    pub port: u16,
+}
+
+impl PeerServer {
+    /// Starts `program args` (which must listen on 127.0.0.1:`port`) and waits until it accepts.
+    pub fn start(mut command: Command, port: u16) -> PeerServer {
+        command
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let child = command.spawn().expect("start peer server");
+        let server = PeerServer { child, port };
+        let up = super::eventually(15, || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "peer server never listened on {port}");
+        server
+    }
+
+    /// telnetlib3-server with tests/peers/tl3_report_shell.py (or its default shell).
+    pub fn telnetlib3(report_shell: bool) -> Option<PeerServer> {
+        let python = python()?;
+        let port = free_port();
+        let server = python.parent().unwrap().join("telnetlib3-server");
+        let mut command = Command::new(server);
+        if report_shell {
+            command
+                .env(
+                    "PYTHONPATH",
+                    concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers"),
+                )
+                .arg("--shell=tl3_report_shell.shell");
+        }
+        command.args(["127.0.0.1", &port.to_string()]);
+        Some(PeerServer::start(command, port))
+    }
+
+    /// busybox telnetd serving /bin/sh with no login, greeting with "busybox-telnetd ready".
+    pub fn busybox() -> Option<PeerServer> {
+        if !have_program("busybox") {
+            return None;
+        }
+        let port = free_port();
+        let issue = std::env::temp_dir().join(format!("ironboa-issue-{port}"));
+        std::fs::write(&issue, "busybox-telnetd ready\n").unwrap();
+        let mut command = Command::new("busybox");
+        command.args([
+            "telnetd",
+            "-F",
+            "-b",
+            &format!("127.0.0.1:{port}"),
+            "-l",
+            "/bin/sh",
+            "-f",
+        ]);
+        command.arg(&issue);
+        Some(PeerServer::start(command, port))
+    }
+}
+
+impl Drop for PeerServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,143 @@
+//! The client's options, with their defaults.
+
+use std::time::Duration;
+
+use crate::options::{EnvVar, WindowSize};
+use crate::proto::Limits;
+use crate::session::Encoding;
+
+/// How a [`TelnetConnection`](super::TelnetConnection) connects and what it reports about
+/// itself. Set options with the chainable setters.
+///
+/// ```
+/// use std::time::Duration;
+/// use ironboa::client::ClientConfig;
+///
+/// let config = ClientConfig::default()
+///     .connect_timeout(Duration::from_secs(5))
+///     .terminal_type("vt100")
+///     .window_size(132, 43)
+///     .env("USER", "admin");
+/// # let _ = config;
+/// ```
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub(crate) connect_timeout: Duration,
+    pub(crate) encoding: Encoding,
+    pub(crate) force_binary: bool,
+    pub(crate) terminal_types: Vec<String>,
+    pub(crate) window_size: Option<WindowSize>,
+    pub(crate) environment: Vec<EnvVar>,
+    pub(crate) limits: Limits,
+    pub(crate) max_input_buffer: usize,
+    pub(crate) max_line_length: usize,
+    pub(crate) write_timeout: Duration,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        ClientConfig {
+            connect_timeout: Duration::from_secs(30),
+            encoding: Encoding::Utf8,
+            force_binary: false,
+            terminal_types: vec!["xterm".to_owned()],
+            window_size: Some(WindowSize::new(80, 24)),
+            environment: Vec::new(),
+            limits: Limits::default(),
+            max_input_buffer: 16 << 20,
+            max_line_length: 1 << 20,
+            write_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// How long connecting may take (default 30 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// The encoding of the text calls (`readline`, `read`, `read_until_text`, `write_text`);
+    /// default UTF-8. The telnetlib calls always deal in bytes.
+    pub fn encoding(mut self, encoding: Encoding) -> Self {
+        self.encoding = encoding;
+        self
+    }
+
+    /// Treat data as BINARY both ways whatever was negotiated (default `false`), for servers
+    /// that send 8-bit data without negotiating BINARY.
+    pub fn force_binary(mut self, force: bool) -> Self {
+        self.force_binary = force;
+        self
+    }
+
+    /// The terminal type reported with TTYPE (default `"xterm"`).
+    pub fn terminal_type(mut self, name: &str) -> Self {
+        self.terminal_types = vec![name.to_owned()];
+        self
+    }
+
+    /// Several terminal types, reported in turn to a server that cycles through them (MUD
+    /// clients' MTTS lists); the last one repeats.
+    pub fn terminal_types(mut self, names: &[&str]) -> Self {
+        self.terminal_types = names.iter().map(|n| n.to_string()).collect();
+        self
+    }
+
+    /// The window size reported with NAWS (default 80×24).
+    pub fn window_size(mut self, columns: u16, rows: u16) -> Self {
+        self.window_size = Some(WindowSize::new(columns, rows));
+        self
+    }
+
+    /// Refuses NAWS: no window size is reported.
+    pub fn no_window_size(mut self) -> Self {
+        self.window_size = None;
+        self
+    }
+
+    /// An environment variable offered with NEW_ENVIRON (USER, LANG, ... are sent as `VAR`,
+    /// anything else as `USERVAR`).
+    pub fn env(mut self, name: &str, value: &str) -> Self {
+        const WELL_KNOWN: &[&str] = &[
+            "USER",
+            "JOB",
+            "ACCT",
+            "PRINTER",
+            "SYSTEMTYPE",
+            "DISPLAY",
+            "TERM",
+            "LANG",
+            "LOGNAME",
+            "COLUMNS",
+            "LINES",
+            "COLORTERM",
+        ];
+        self.environment.push(if WELL_KNOWN.contains(&name) {
+            EnvVar::var(name, value)
+        } else {
+            EnvVar::uservar(name, value)
+        });
+        self
+    }
+
+    /// The engine's buffer bounds.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The most received data held unread (default 16 MiB): what `read_all` and `read_until`
+    /// can gather at most.
+    pub fn max_input_buffer(mut self, bytes: usize) -> Self {
+        self.max_input_buffer = bytes;
+        self
+    }
+
+    /// How long one write may block on a server that does not read (default 30 s).
+    pub fn write_timeout(mut self, timeout: Duration) -> Self {
+        self.write_timeout = timeout;
+        self
+    }
+}
