@@ -23,6 +23,8 @@ use crate::session::Encoding;
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub(crate) connect_timeout: Duration,
+    pub(crate) connect_minwait: Duration,
+    pub(crate) connect_maxwait: Duration,
     pub(crate) encoding: Encoding,
     pub(crate) force_binary: bool,
     pub(crate) terminal_types: Vec<String>,
@@ -38,6 +40,8 @@ impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
             connect_timeout: Duration::from_secs(30),
+            connect_minwait: Duration::from_millis(100),
+            connect_maxwait: Duration::from_secs(4),
             encoding: Encoding::Utf8,
             force_binary: false,
             terminal_types: vec!["xterm".to_owned()],
@@ -55,6 +59,20 @@ impl ClientConfig {
     /// How long connecting may take (default 30 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// After connecting, answer the server's opening negotiation until it has been quiet this
+    /// long (default 100 ms; zero skips the wait). Servers such as ironboa's and telnetlib3's
+    /// wait for the client's answers before they greet it. Data that arrives meanwhile is kept.
+    pub fn connect_minwait(mut self, quiet: Duration) -> Self {
+        self.connect_minwait = quiet;
+        self
+    }
+
+    /// The longest the opening negotiation may take after connecting (default 4 s).
+    pub fn connect_maxwait(mut self, limit: Duration) -> Self {
+        self.connect_maxwait = limit;
         self
     }
 

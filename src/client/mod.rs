@@ -38,7 +38,7 @@ pub use config::ClientConfig;
 #[cfg(feature = "expect")]
 pub use expect::ExpectMatch;
 
-use crate::error::{Error, Limit, Result};
+use crate::error::{Error, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
 use crate::session::{Session, SessionOptions, WaitFor, deadline, text_prefix};
@@ -102,9 +102,31 @@ impl TelnetConnection {
             apply_erase_commands: false,
         };
         let session = Session::new(stream, Engine::new(engine_config), options)?;
-        Ok(TelnetConnection {
+        let connection = TelnetConnection {
             session: Arc::new(session),
-        })
+        };
+        connection.settle(config.connect_minwait, config.connect_maxwait)?;
+        Ok(connection)
+    }
+
+    /// Answers the server's opening negotiation: reads until nothing has arrived for `quiet`, or
+    /// `limit` has passed. What arrives is kept for the first read.
+    fn settle(&self, quiet: Duration, limit: Duration) -> Result<()> {
+        if quiet.is_zero() {
+            return Ok(());
+        }
+        let end = Instant::now() + limit;
+        let mut state = self.session.reader.lock();
+        loop {
+            let deadline = (Instant::now() + quiet).min(end);
+            match self.session.pump(&mut state, Some(deadline), "connect") {
+                Ok(_) if Instant::now() < end => {}
+                Ok(_) | Err(Error::Timeout { .. }) => return Ok(()),
+                // The server may greet and hang up at once; the reads will say so.
+                Err(Error::Closed) | Err(Error::LimitExceeded { .. }) => return Ok(()),
+                Err(error) => return Err(error),
+            }
+        }
     }
 
     fn take_all(&self, state: &mut crate::session::ReadState) -> Vec<u8> {
