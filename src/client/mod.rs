@@ -454,7 +454,7 @@ impl TelnetConnection {
                     return Ok((false, self.take_all(&mut state)));
                 }
                 Err(Error::LimitExceeded {
-                    limit: Limit::InputBuffer,
+                    limit: crate::error::Limit::InputBuffer,
                     ..
                 }) => {
                     return Ok((false, self.take_all(&mut state)));
