@@ -41,7 +41,7 @@ pub use expect::ExpectMatch;
 use crate::error::{Error, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
-use crate::session::{Session, SessionOptions, WaitFor, deadline, text_prefix};
+use crate::session::{Session, SessionOptions, WaitFor, deadline};
 
 /// A blocking Telnet client connection.
 ///
@@ -305,21 +305,13 @@ impl TelnetConnection {
     /// worth (a UTF-8 character is never cut). [`Error::Timeout`] if nothing came in time;
     /// [`Error::Closed`] at the end of the stream.
     pub fn read(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
-        let encoding = self.session.options.encoding;
-        let mut state = self.session.reader.lock();
-        let end = self
-            .session
-            .fill_until(&mut state, deadline(timeout), "read", |input| {
-                text_prefix(encoding, input, max_bytes)
-            })?;
-        Ok(encoding.decode(&state.input.take(end)))
+        self.session.read_text(max_bytes, timeout)
     }
 
     /// Reads one line of text without its ending (`\r\n`, `\r\0`, `\n` or a lone `\r`).
     /// [`Error::Timeout`] keeps the partial line for the next call.
     pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
-        let line = self.readline_bytes(timeout)?;
-        Ok(self.session.options.encoding.decode(&line))
+        self.session.readline_text(timeout)
     }
 
     /// [`readline`](Self::readline), as bytes.
@@ -332,17 +324,7 @@ impl TelnetConnection {
     /// returns the text up to and including it. Unlike [`read_until`](Self::read_until), a
     /// timeout is [`Error::Timeout`] and the data stays buffered.
     pub fn read_until_text(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
-        let encoding = self.session.options.encoding;
-        let mut bytes = Vec::new();
-        encoding.encode_into(marker, &mut bytes);
-        let finder = memchr::memmem::Finder::new(&bytes);
-        let mut state = self.session.reader.lock();
-        let end =
-            self.session
-                .fill_until(&mut state, deadline(timeout), "read_until", |input| {
-                    finder.find(input).map(|at| at + bytes.len())
-                })?;
-        Ok(encoding.decode(&state.input.take(end)))
+        self.session.read_until_text(marker, timeout)
     }
 
     /// Sends text in the connection's encoding, as it is.

@@ -10,7 +10,7 @@ use super::registry::Registry;
 use crate::error::Result;
 use crate::options::WindowSize;
 use crate::proto::{Engine, PeerInfo, TelnetOption};
-use crate::session::{Encoding, Session, WaitFor, deadline, text_prefix};
+use crate::session::{Encoding, Session, WaitFor, deadline};
 
 /// One client connection: a cheap `Clone` handle, `Send + Sync`.
 ///
@@ -84,14 +84,7 @@ impl ServerConnection {
     /// bytes' worth, except that a UTF-8 character is never cut in two (so a first character
     /// longer than `max_bytes` comes whole).
     pub fn read(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
-        let encoding = self.encoding();
-        let mut state = self.session.reader.lock();
-        let end = self
-            .session
-            .fill_until(&mut state, deadline(timeout), "read", |input| {
-                text_prefix(encoding, input, max_bytes)
-            })?;
-        Ok(encoding.decode(&state.input.take(end)))
+        self.session.read_text(max_bytes, timeout)
     }
 
     /// Reads whatever text is available, waiting for at least one byte.
@@ -112,22 +105,12 @@ impl ServerConnection {
 
     /// Reads until `marker` has arrived, and returns everything up to and including it.
     pub fn read_until(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
-        let mut bytes = Vec::new();
-        self.encoding().encode_into(marker, &mut bytes);
-        let data = self.read_until_bytes(&bytes, timeout)?;
-        Ok(self.encoding().decode(&data))
+        self.session.read_until_text(marker, timeout)
     }
 
     /// [`read_until`](Self::read_until), with a byte marker.
     pub fn read_until_bytes(&self, marker: &[u8], timeout: Option<Duration>) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        let finder = memchr::memmem::Finder::new(marker);
-        let end =
-            self.session
-                .fill_until(&mut state, deadline(timeout), "read_until", |input| {
-                    finder.find(input).map(|at| at + marker.len())
-                })?;
-        Ok(state.input.take(end))
+        self.session.read_until_marker(marker, timeout)
     }
 
     // ----- writing -----

@@ -508,6 +508,51 @@ impl Session {
         }
     }
 
+    /// Reads text that has arrived, waiting for at least one byte: at most `max_bytes` bytes'
+    /// worth, never cutting a character. Errors leave the input as it was.
+    pub(crate) fn read_text(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
+        let encoding = self.options.encoding;
+        let mut state = self.reader.lock();
+        let end = self.fill_until(&mut state, deadline(timeout), "read", |input| {
+            text_prefix(encoding, input, max_bytes)
+        })?;
+        Ok(encoding.decode(&state.input.take(end)))
+    }
+
+    /// Reads until `marker` has arrived and returns the bytes up to and including it. Errors
+    /// (a timeout among them) leave the input as it was.
+    pub(crate) fn read_until_marker(
+        &self,
+        marker: &[u8],
+        timeout: Option<Duration>,
+    ) -> Result<Vec<u8>> {
+        let finder = memchr::memmem::Finder::new(marker);
+        let mut state = self.reader.lock();
+        let end = self.fill_until(&mut state, deadline(timeout), "read_until", |input| {
+            finder.find(input).map(|at| at + marker.len())
+        })?;
+        Ok(state.input.take(end))
+    }
+
+    /// [`read_until_marker`](Self::read_until_marker) with a text marker, in the session's
+    /// encoding.
+    pub(crate) fn read_until_text(
+        &self,
+        marker: &str,
+        timeout: Option<Duration>,
+    ) -> Result<String> {
+        let mut bytes = Vec::new();
+        self.options.encoding.encode_into(marker, &mut bytes);
+        let data = self.read_until_marker(&bytes, timeout)?;
+        Ok(self.options.encoding.decode(&data))
+    }
+
+    /// Reads one line of text without its ending.
+    pub(crate) fn readline_text(&self, timeout: Option<Duration>) -> Result<String> {
+        let line = self.read_line(&mut self.reader.lock(), deadline(timeout))?;
+        Ok(self.options.encoding.decode(&line))
+    }
+
     /// Reads one line (without its ending), echoing and editing it when we perform ECHO.
     pub(crate) fn read_line(
         &self,
