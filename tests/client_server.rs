@@ -173,3 +173,16 @@ fn connect_failures_are_distinct() {
         TelnetConnection::connect("no-such-host.invalid:23", ClientConfig::default());
     assert!(unresolvable.is_err());
 }
+
+#[test]
+fn the_configured_read_timeout_applies_to_calls_without_one() {
+    let server = server(ServerConfig::default());
+    let config = ClientConfig::default().read_timeout(Some(Duration::from_millis(100)));
+    let client = TelnetConnection::connect(server.local_addr(), config).unwrap();
+    let _conn = server.accept(T).unwrap();
+    assert!(matches!(client.readline(None), Err(Error::Timeout { .. })));
+    assert!(matches!(client.read_some(), Err(Error::Timeout { .. })));
+    // telnetlib's read_until returns what is there when its timeout passes.
+    assert_eq!(client.read_until(b"never", None).unwrap(), b"");
+    server.shutdown();
+}

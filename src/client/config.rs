@@ -23,6 +23,7 @@ use crate::session::Encoding;
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
     pub(crate) connect_timeout: Duration,
+    pub(crate) read_timeout: Option<Duration>,
     pub(crate) connect_minwait: Duration,
     pub(crate) connect_maxwait: Duration,
     pub(crate) encoding: Encoding,
@@ -40,6 +41,7 @@ impl Default for ClientConfig {
     fn default() -> Self {
         ClientConfig {
             connect_timeout: Duration::from_secs(30),
+            read_timeout: None,
             connect_minwait: Duration::from_millis(100),
             connect_maxwait: Duration::from_secs(4),
             encoding: Encoding::Utf8,
@@ -59,6 +61,15 @@ impl ClientConfig {
     /// How long connecting may take (default 30 s).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
+        self
+    }
+
+    /// The timeout of every read and `wait_for` called with `None`, as the `timeout` given to
+    /// telnetlib's `Telnet(host, port, timeout)` applies to its blocking reads (default `None`:
+    /// such calls wait for ever). `read_all` and `read_some`, which take no timeout, use it too
+    /// and fail with [`Error::Timeout`](crate::Error::Timeout) when it passes.
+    pub fn read_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.read_timeout = timeout;
         self
     }
 

@@ -49,6 +49,7 @@ use crate::session::{Session, SessionOptions, WaitFor, deadline};
 /// [`close`](Self::close), or when dropped.
 pub struct TelnetConnection {
     session: Arc<Session>,
+    read_timeout: Option<Duration>,
 }
 
 impl TelnetConnection {
@@ -104,6 +105,7 @@ impl TelnetConnection {
         let session = Session::new(stream, Engine::new(engine_config), options)?;
         let connection = TelnetConnection {
             session: Arc::new(session),
+            read_timeout: config.read_timeout,
         };
         connection.settle(config.connect_minwait, config.connect_maxwait)?;
         Ok(connection)
@@ -129,6 +131,11 @@ impl TelnetConnection {
         }
     }
 
+    /// A call's timeout, or the configured default when it gave none.
+    fn timeout(&self, timeout: Option<Duration>) -> Option<Duration> {
+        timeout.or(self.read_timeout)
+    }
+
     fn take_all(&self, state: &mut crate::session::ReadState) -> Vec<u8> {
         let n = state.input.len();
         state.input.take(n)
@@ -146,7 +153,7 @@ impl TelnetConnection {
     ) -> Result<Vec<u8>> {
         let expected = expected.as_ref();
         let finder = memchr::memmem::Finder::new(expected);
-        let deadline = deadline(timeout);
+        let deadline = deadline(self.timeout(timeout));
         let mut state = self.session.reader.lock();
         let mut searched = 0;
         loop {
@@ -171,7 +178,10 @@ impl TelnetConnection {
     pub fn read_all(&self) -> Result<Vec<u8>> {
         let mut state = self.session.reader.lock();
         loop {
-            match self.session.pump(&mut state, None, "read_all") {
+            match self
+                .session
+                .pump(&mut state, deadline(self.read_timeout), "read_all")
+            {
                 Ok(_) => {}
                 Err(Error::Closed) => return Ok(self.take_all(&mut state)),
                 Err(error) => return Err(error),
@@ -184,7 +194,10 @@ impl TelnetConnection {
     pub fn read_some(&self) -> Result<Vec<u8>> {
         let mut state = self.session.reader.lock();
         while state.input.is_empty() {
-            match self.session.pump(&mut state, None, "read_some") {
+            match self
+                .session
+                .pump(&mut state, deadline(self.read_timeout), "read_some")
+            {
                 Ok(_) => {}
                 Err(Error::Closed) => return Ok(Vec::new()),
                 Err(error) => return Err(error),
@@ -305,26 +318,27 @@ impl TelnetConnection {
     /// worth (a UTF-8 character is never cut). [`Error::Timeout`] if nothing came in time;
     /// [`Error::Closed`] at the end of the stream.
     pub fn read(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
-        self.session.read_text(max_bytes, timeout)
+        self.session.read_text(max_bytes, self.timeout(timeout))
     }
 
     /// Reads one line of text without its ending (`\r\n`, `\r\0`, `\n` or a lone `\r`).
     /// [`Error::Timeout`] keeps the partial line for the next call.
     pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
-        self.session.readline_text(timeout)
+        self.session.readline_text(self.timeout(timeout))
     }
 
     /// [`readline`](Self::readline), as bytes.
     pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
         let mut state = self.session.reader.lock();
-        self.session.read_line(&mut state, deadline(timeout))
+        self.session
+            .read_line(&mut state, deadline(self.timeout(timeout)))
     }
 
     /// telnetlib3.sync's `read_until` on a text connection: reads until `marker` arrives and
     /// returns the text up to and including it. Unlike [`read_until`](Self::read_until), a
     /// timeout is [`Error::Timeout`] and the data stays buffered.
     pub fn read_until_text(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
-        self.session.read_until_text(marker, timeout)
+        self.session.read_until_text(marker, self.timeout(timeout))
     }
 
     /// Sends text in the connection's encoding, as it is.
@@ -352,7 +366,7 @@ impl TelnetConnection {
     /// # Ok::<(), ironboa::Error>(())
     /// ```
     pub fn wait_for(&self, conditions: &WaitFor, timeout: Option<Duration>) -> Result<()> {
-        self.session.wait_for(conditions, timeout)
+        self.session.wait_for(conditions, self.timeout(timeout))
     }
 
     /// telnetlib3.sync's `get_extra_info`: `"peername"`, `"sockname"`, `"TERM"`, `"cols"`,
@@ -423,7 +437,7 @@ impl TelnetConnection {
         timeout: Option<Duration>,
         mut find: impl FnMut(&[u8]) -> Option<usize>,
     ) -> Result<(bool, Vec<u8>)> {
-        let deadline: Option<Instant> = deadline(timeout);
+        let deadline: Option<Instant> = deadline(self.timeout(timeout));
         let mut state = self.session.reader.lock();
         loop {
             if let Some(end) = find(state.input.as_slice()) {
