@@ -232,6 +232,43 @@ impl BlockingTelnetServer {
     }
 }
 
+impl BlockingTelnetServer {
+    /// Serves one connection that is already open, on the calling thread: the opening
+    /// negotiation, then `handler`, then an orderly close. This is inetd mode: under inetd,
+    /// xinetd or `socat ... EXEC:...,nofork`, the connection is the process's standard input.
+    ///
+    /// ```no_run
+    /// use std::net::TcpStream;
+    /// use std::os::fd::AsFd;
+    /// use ironboa::{BlockingTelnetServer, ServerConfig};
+    ///
+    /// let stdin = std::io::stdin().as_fd().try_clone_to_owned()?;
+    /// BlockingTelnetServer::serve_stream(TcpStream::from(stdin), &ServerConfig::default(), |conn| {
+    ///     let _ = conn.send("hello from inetd\n");
+    /// })?;
+    /// # Ok::<(), ironboa::Error>(())
+    /// ```
+    pub fn serve_stream(
+        stream: TcpStream,
+        config: &ServerConfig,
+        handler: impl FnOnce(ServerConnection),
+    ) -> Result<()> {
+        let connection = build_connection(config, stream, 0, std::sync::Weak::new())?;
+        let peer = connection.addrport();
+        if let Err(error) = opening::negotiate(&connection, config) {
+            log::debug!("{peer}: left during the opening negotiation: {error}");
+            connection.close();
+            return Ok(());
+        }
+        let outcome = catch_unwind(AssertUnwindSafe(|| handler(connection.clone())));
+        connection.close();
+        if outcome.is_err() {
+            log::error!("{peer}: handler panicked");
+        }
+        Ok(())
+    }
+}
+
 /// Where to connect to wake a listener bound to `addr` (an unspecified address is reached
 /// through loopback).
 fn wake_address(addr: SocketAddr) -> SocketAddr {
@@ -318,7 +355,15 @@ fn refuse(stream: &mut TcpStream, message: &str) {
 }
 
 fn new_connection(inner: &Arc<Inner>, stream: TcpStream, id: u64) -> Result<ServerConnection> {
-    let config = &inner.config;
+    build_connection(&inner.config, stream, id, Arc::downgrade(&inner.registry))
+}
+
+fn build_connection(
+    config: &ServerConfig,
+    stream: TcpStream,
+    id: u64,
+    registry: std::sync::Weak<Registry>,
+) -> Result<ServerConnection> {
     let mut engine_config = EngineConfig::server();
     engine_config.limits = config.limits;
     engine_config.force_binary = config.force_binary;
@@ -336,11 +381,7 @@ fn new_connection(inner: &Arc<Inner>, stream: TcpStream, id: u64) -> Result<Serv
         apply_erase_commands: true,
     };
     let session = Session::new(stream, Engine::new(engine_config), options)?;
-    Ok(ServerConnection::new(
-        session,
-        id,
-        Arc::downgrade(&inner.registry),
-    ))
+    Ok(ServerConnection::new(session, id, registry))
 }
 
 fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerConnection) {

@@ -1,0 +1,206 @@
+//! The built ironboa-server binary, driven by Debian's telnet client in tmux, telnetlib3's
+//! client, and socat in inetd mode.
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use ironboa::client::{ClientConfig, TelnetConnection};
+use support::peers::{PeerServer, drive, free_port, have_program, python};
+use support::tmux::Pane;
+
+const T: Option<Duration> = Some(Duration::from_secs(10));
+const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
+
+/// The server binary on a free port; killed on drop.
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Server {
+    fn start(args: &[&str]) -> Server {
+        let mut child = Command::new(SERVER)
+            .args(["127.0.0.1", "0", "--loglevel", "warn"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let port = first
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {first:?}"));
+        Server { child, port }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn debian_telnet_greeting_echo_and_escape_quit() {
+    if !(have_program("tmux") && have_program("telnet")) {
+        return;
+    }
+    let server = Server::start(&[]);
+    let pane = Pane::start("cli-server", &format!("telnet 127.0.0.1 {}", server.port));
+    pane.wait_for("Your terminal is XTERM with 80 columns and 24 rows.");
+    pane.type_text("hello, ironboa");
+    pane.keys(&["Enter"]);
+    assert!(support::eventually(10, || pane
+        .capture()
+        .matches("hello, ironboa")
+        .count()
+        == 2));
+    pane.keys(&["C-]"]);
+    pane.wait_for("telnet>");
+    pane.type_text("quit");
+    pane.keys(&["Enter"]);
+    assert!(support::eventually(10, || !pane.alive()
+        || pane.capture().contains("Connection closed")));
+}
+
+#[test]
+fn telnetlib3_client_gets_the_default_shell() {
+    if python().is_none() {
+        return;
+    }
+    let server = Server::start(&[]);
+    let out = drive(
+        "tl3",
+        server.port,
+        &[
+            "until:> ",
+            "write:héllo\\r\\n",
+            "until:> ",
+            "write:quit\\r\\n",
+            "until:Goodbye!",
+        ],
+    );
+    assert!(
+        out[0]
+            .1
+            .contains("Your terminal is xterm-256color with 100 columns and 40 rows."),
+        "{:?}",
+        out[0].1
+    );
+    assert!(out[1].1.ends_with("héllo\r\n> "), "{:?}", out[1].1);
+}
+
+#[test]
+fn echo_and_wargame_shells() {
+    let server = Server::start(&["--shell", "echo"]);
+    let conn =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    conn.write(b"ping \xff bytes\r\n").unwrap();
+    assert_eq!(
+        conn.read_until(b"bytes\r\n", T).unwrap(),
+        b"ping \xff bytes\r\n"
+    );
+
+    let server = Server::start(&["--shell", "wargame"]);
+    let conn =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    conn.read_until(b"play a game? ", T).unwrap();
+    conn.write(b"n").unwrap();
+    let rest = conn.read_all().unwrap();
+    assert!(String::from_utf8_lossy(&rest).contains("only way to win is to not play at all"));
+}
+
+#[test]
+fn pty_exec_runs_a_command_and_follows_a_resize() {
+    let server = Server::start(&["--pty-exec", "/bin/sh"]);
+    let config = ClientConfig::default()
+        .window_size(91, 27)
+        .terminal_type("vt220");
+    let conn = TelnetConnection::connect(("127.0.0.1", server.port), config).unwrap();
+    conn.expect(&[r"[#$] $"], T).unwrap();
+    conn.write(b"echo sum=$((20+22)) term=$TERM; stty size\r\n")
+        .unwrap();
+    let m = conn
+        .expect(&[r"sum=42 term=vt220\r\n27 91\r\n"], T)
+        .unwrap();
+    assert_eq!(m.index, Some(0), "{:?}", String::from_utf8_lossy(&m.data));
+    conn.expect(&[r"[#$] $"], T).unwrap();
+    conn.set_window_size(120, 50).unwrap();
+    // The server applies a new size within a fifth of a second; ask until it shows.
+    let mut shown = false;
+    for _ in 0..50 {
+        conn.write(b"stty size\r\n").unwrap();
+        let m = conn.expect(&[r"(\d+) (\d+)\r\n"], T).unwrap();
+        if m.group(0) == Some(&b"50 120\r\n"[..]) {
+            shown = true;
+            break;
+        }
+        conn.expect(&[r"[#$] $"], T).unwrap();
+    }
+    assert!(shown, "the resize never reached the program");
+    conn.write(b"exit\r\n").unwrap();
+    conn.read_all().unwrap();
+}
+
+#[test]
+fn inetd_mode_under_socat() {
+    if !have_program("socat") {
+        return;
+    }
+    let port = free_port();
+    let mut socat = Command::new("socat");
+    socat
+        .arg(format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork"))
+        .arg(format!("EXEC:{SERVER} --inetd --shell default,nofork"));
+    let _socat = PeerServer::start(socat, port);
+    let conn = TelnetConnection::connect(
+        ("127.0.0.1", port),
+        ClientConfig::default().terminal_type("inetd-term"),
+    )
+    .unwrap();
+    let greeting = String::from_utf8(conn.read_until(b"> ", T).unwrap()).unwrap();
+    assert!(
+        greeting.contains("Your terminal is inetd-term with 80 columns and 24 rows."),
+        "{greeting}"
+    );
+    conn.write(b"under socat\r\n").unwrap();
+    assert_eq!(conn.read_until(b"> ", T).unwrap(), b"under socat\r\n> ");
+    conn.write(b"quit\r\n").unwrap();
+    assert_eq!(conn.read_all().unwrap(), b"Goodbye!\r\n");
+}
+
+#[test]
+fn ctrl_c_tells_users_and_stops_cleanly() {
+    let mut server = Server::start(&[]);
+    let conn =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    conn.read_until(b"> ", T).unwrap();
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let rest = String::from_utf8(conn.read_all().unwrap()).unwrap();
+    assert!(
+        rest.contains("The server is shutting down. Goodbye!"),
+        "{rest}"
+    );
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(server.child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
+    assert!(stdout.contains("ironboa-server stopped"), "{stdout}");
+}
