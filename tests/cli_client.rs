@@ -80,6 +80,11 @@ fn interactive_against_busybox_telnetd() {
     pane.type_text("stty size");
     pane.keys(&["Enter"]);
     pane.wait_for("24 80");
+    // A resize of the terminal reaches the server as NAWS, and the shell's pty follows.
+    pane.resize(100, 30);
+    pane.type_text("clear; stty size");
+    pane.keys(&["Enter"]);
+    pane.wait_for("30 100");
     pane.keys(&["C-]"]);
     assert_restored(&pane);
 }

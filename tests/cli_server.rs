@@ -74,6 +74,65 @@ fn debian_telnet_greeting_echo_and_escape_quit() {
 }
 
 #[test]
+fn debian_telnet_runs_bash_and_a_curses_program_through_pty_exec() {
+    if !(have_program("tmux")
+        && have_program("telnet")
+        && have_program("bash")
+        && have_program("top"))
+    {
+        return;
+    }
+    let server = Server::start(&["--pty-exec", "/bin/bash", "--", "--login", "--norc"]);
+    let pane = Pane::start("cli-pty", &format!("telnet 127.0.0.1 {}", server.port));
+    pane.wait_for("Escape character is");
+    pane.type_text("PS1='ready> '; echo cols=$COLUMNS term=$TERM; tput lines");
+    pane.keys(&["Enter"]);
+    pane.wait_for("cols=80 term=xterm");
+    assert!(
+        support::eventually(10, || pane.capture().lines().any(|l| l.trim() == "24")),
+        "tput lines: {}",
+        pane.capture()
+    );
+    // top draws with curses: its header and column titles fill the screen, 'q' leaves.
+    pane.type_text("top -d 5");
+    pane.keys(&["Enter"]);
+    pane.wait_for("load average");
+    pane.wait_for("PID");
+    pane.type_text("q");
+    pane.wait_for("ready>");
+    pane.type_text("exit");
+    pane.keys(&["Enter"]);
+    assert!(support::eventually(10, || !pane.alive()
+        || pane.capture().contains("Connection closed")));
+}
+
+#[test]
+fn chat_shell_relays_between_connections() {
+    let server = Server::start(&["--shell", "chat"]);
+    let alice =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    alice.read_until(b"'quit' leaves.\r\n", T).unwrap();
+    let bob =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    bob.read_until(b"'quit' leaves.\r\n", T).unwrap();
+    assert!(
+        String::from_utf8_lossy(&alice.read_until(b"joins\r\n", T).unwrap())
+            .contains("* 127.0.0.1:")
+    );
+    bob.write(b"hello alice\r\n").unwrap();
+    let heard = String::from_utf8(alice.read_until(b"hello alice\r\n", T).unwrap()).unwrap();
+    assert!(
+        heard.starts_with("<127.0.0.1:") && heard.ends_with("> hello alice\r\n"),
+        "{heard}"
+    );
+    bob.write(b"quit\r\n").unwrap();
+    assert!(
+        String::from_utf8_lossy(&alice.read_until(b"leaves\r\n", T).unwrap())
+            .contains("* 127.0.0.1:")
+    );
+}
+
+#[test]
 fn telnetlib3_client_gets_the_default_shell() {
     if python().is_none() {
         return;

@@ -73,6 +73,25 @@ impl Pane {
         assert!(status.success());
     }
 
+    /// Resizes the pane's window (the program gets SIGWINCH).
+    pub fn resize(&self, columns: u16, rows: u16) {
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &self.socket,
+                "resize-window",
+                "-t",
+                "t",
+                "-x",
+                &columns.to_string(),
+                "-y",
+                &rows.to_string(),
+            ])
+            .status()
+            .expect("tmux resize-window");
+        assert!(status.success());
+    }
+
     /// Whether the program in the pane is still running.
     pub fn alive(&self) -> bool {
         Command::new("tmux")

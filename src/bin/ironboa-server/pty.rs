@@ -44,7 +44,7 @@ fn serve(program: &Program, conn: &ServerConnection) -> Result<(), Box<dyn std::
     let pty = native_pty_system().openpty(size_of(conn))?;
     let mut command = CommandBuilder::new(&program.path);
     command.args(&program.args);
-    command.env("TERM", conn.terminal_type());
+    command.env("TERM", terminfo_name(&conn.terminal_type()));
     command.env("COLUMNS", conn.columns().to_string());
     command.env("LINES", conn.rows().to_string());
     for name in PASSED_ENVIRONMENT {
@@ -130,6 +130,18 @@ fn serve(program: &Program, conn: &ServerConnection) -> Result<(), Box<dyn std::
     Ok(())
 }
 
+/// The TERM to give the program. Terminal types are case-insensitive (RFC 1091) and some
+/// clients report them upper-cased, after RFC 1010's list (Debian's telnet sends "XTERM"), but
+/// terminfo's names are lower-case: an all-upper-case type is lowered ("XTERM" becomes
+/// "xterm"), anything else ("Eterm", "xterm-256color") is kept.
+fn terminfo_name(terminal_type: &str) -> String {
+    if terminal_type.chars().any(|c| c.is_ascii_lowercase()) {
+        terminal_type.to_owned()
+    } else {
+        terminal_type.to_ascii_lowercase()
+    }
+}
+
 /// A telnet client's Enter is CR LF or CR NUL (the engine already made CR NUL a bare CR); a
 /// terminal's Enter is one CR. Drops the LF (or NUL) right after a CR, across reads too, so one
 /// line never runs as two commands.
@@ -149,6 +161,14 @@ fn enter_as_cr(bytes: &[u8], after_cr: &mut bool) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::enter_as_cr;
+
+    #[test]
+    fn terminal_types_become_terminfo_names() {
+        assert_eq!(super::terminfo_name("XTERM"), "xterm");
+        assert_eq!(super::terminfo_name("VT100"), "vt100");
+        assert_eq!(super::terminfo_name("xterm-256color"), "xterm-256color");
+        assert_eq!(super::terminfo_name("Eterm"), "Eterm");
+    }
 
     #[test]
     fn enter_is_one_cr() {
