@@ -80,12 +80,24 @@ pub fn encode_data(input: &[u8], encoding: DataEncoding, out: &mut Vec<u8>) {
 }
 
 fn encode_binary(mut rest: &[u8], out: &mut Vec<u8>) {
-    while let Some(at) = memchr(IAC, rest) {
+    while let Some(at) = find_iac(rest) {
         out.extend_from_slice(&rest[..=at]);
         out.push(IAC);
         rest = &rest[at + 1..];
     }
     out.extend_from_slice(rest);
+}
+
+/// The first IAC in `bytes`. IAC-dense binary data has one every few bytes, where memchr's
+/// setup per call costs more than it saves: a short scalar look comes first.
+#[inline]
+pub(crate) fn find_iac(bytes: &[u8]) -> Option<usize> {
+    const SHORT: usize = 16;
+    match bytes.iter().take(SHORT).position(|&b| b == IAC) {
+        Some(at) => Some(at),
+        None if bytes.len() <= SHORT => None,
+        None => memchr(IAC, &bytes[SHORT..]).map(|at| at + SHORT),
+    }
 }
 
 /// Appends an `IAC SB <option> payload IAC SE` frame to `out`, doubling any IAC in the payload.

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use memchr::{memchr, memchr2};
 
 use super::command::{IAC, SB, SE};
-use super::encoder::{DataEncoding, encode_data, encode_subnegotiation};
+use super::encoder::{DataEncoding, encode_data, encode_subnegotiation, find_iac};
 use super::hexdump::trace_wire;
 use super::qmethod::QState;
 use super::{Command, EngineConfig, Event, PeerInfo, Side, TelnetOption, Verb};
@@ -184,17 +184,22 @@ impl Engine {
     fn parse_data<'a>(&mut self, rest: &'a [u8], data: &mut Vec<u8>) -> &'a [u8] {
         if self.config.force_binary || self.remote_enabled(TelnetOption::BINARY) {
             self.cr_pending = false;
-            return match memchr(IAC, rest) {
-                Some(at) => {
-                    data.extend_from_slice(&rest[..at]);
-                    self.state = ParseState::Iac;
-                    &rest[at + 1..]
-                }
-                None => {
+            let mut rest = rest;
+            loop {
+                let Some(at) = find_iac(rest) else {
                     data.extend_from_slice(rest);
-                    &[]
+                    return &[];
+                };
+                if rest.get(at + 1) == Some(&IAC) {
+                    // IAC IAC, the common case in binary data: a 255, and the scan goes on.
+                    data.extend_from_slice(&rest[..=at]);
+                    rest = &rest[at + 2..];
+                    continue;
                 }
-            };
+                data.extend_from_slice(&rest[..at]);
+                self.state = ParseState::Iac;
+                return &rest[at + 1..];
+            }
         }
         let mut rest = rest;
         if self.cr_pending {
@@ -216,6 +221,13 @@ impl Engine {
             };
             let at = scan + found;
             if rest[at] == IAC {
+                if rest.get(at + 1) == Some(&IAC) {
+                    // IAC IAC: a 255 in the run; the scan goes on.
+                    data.extend_from_slice(&rest[start..=at]);
+                    start = at + 2;
+                    scan = at + 2;
+                    continue;
+                }
                 data.extend_from_slice(&rest[start..at]);
                 self.state = ParseState::Iac;
                 return &rest[at + 1..];

@@ -25,8 +25,12 @@ use line::{LineReader, LineResult};
 pub use text::Encoding;
 pub use wait::{OptionName, WaitFor};
 
-/// The size of one socket read.
+/// The size of one socket read while a connection is idle or interactive: a stack buffer, so
+/// an idle connection holds no read buffer on the heap.
 const READ_CHUNK: usize = 8 * 1024;
+/// The size of one socket read while data streams in (a read filled the small buffer): a heap
+/// buffer kept until reads come back small again.
+const STREAM_CHUNK: usize = 64 * 1024;
 /// Large writes are encoded and written in pieces of this size.
 const WRITE_CHUNK: usize = 64 * 1024;
 
@@ -56,6 +60,8 @@ pub(crate) struct ReadState {
     pub(crate) last_subnegotiation: Vec<u8>,
     /// The client's option-negotiation callback (telnetlib's), called for every event.
     pub(crate) hook: Option<NegotiationHook>,
+    /// The large read buffer while data streams in; empty otherwise.
+    stream_buffer: Vec<u8>,
 }
 
 /// A callback that sees every event the engine reports and may answer through the engine.
@@ -344,7 +350,7 @@ impl Session {
         if !polling {
             self.go_ahead_if_due()?;
         }
-        let mut chunk = [0u8; READ_CHUNK];
+        let mut small = [0u8; READ_CHUNK];
         loop {
             self.check_open()?;
             let now = Instant::now();
@@ -373,7 +379,9 @@ impl Session {
                 self.stream.set_read_timeout(wait)?;
                 state.timeout_set = Some(wait);
             }
-            let n = match (&self.stream).read(&mut chunk) {
+            let streaming = !state.stream_buffer.is_empty();
+            let chunk: &mut [u8] = if streaming { &mut state.stream_buffer } else { &mut small };
+            let n = match (&self.stream).read(chunk) {
                 Ok(0) => {
                     log::debug!("{}: end of stream", self.peer_addr);
                     self.closed.store(true, Ordering::Release);
@@ -408,7 +416,8 @@ impl Session {
             let before = state.input.len();
             let received = {
                 let mut engine = self.engine.lock();
-                let result = engine.receive(&chunk[..n], state.input.tail());
+                let bytes: &[u8] = if streaming { &state.stream_buffer[..n] } else { &small[..n] };
+                let result = engine.receive(bytes, state.input.tail());
                 // Positions are into the vector `tail` returned; erasing shifts later ones.
                 let mut erased = 0;
                 while let Some((at, event)) = engine.poll_event_at() {
@@ -416,6 +425,12 @@ impl Session {
                 }
                 result
             };
+            // Grow the read buffer while reads fill it; give it back once they no longer do.
+            if !streaming && n == READ_CHUNK {
+                state.stream_buffer = vec![0; STREAM_CHUNK];
+            } else if streaming && n < READ_CHUNK {
+                state.stream_buffer = Vec::new();
+            }
             if let Err(error) = received {
                 log::warn!("{}: {error}; closing", self.peer_addr);
                 self.deactivate();

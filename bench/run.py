@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Runs the benchmark harness in one sitting and prints (and writes) the table.
+
+    scripts/bench.sh [--quick]
+
+Servers (each its own process, started fresh for each measurement):
+  ironboa   examples/bench_server.rs ironboa: BlockingTelnetServer, readline + send
+  ceiling   examples/bench_server.rs raw: std::net thread-per-connection, no Telnet
+  telnetlib3  bench/tl3_echo_server.py: telnetlib3.sync.BlockingTelnetServer
+  miniboa   bench/miniboa_echo_server.py: miniboa.TelnetServer
+The load generator is examples/bench_loadgen.rs. Every figure is the median of REPEATS runs.
+"""
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
+PYTHON = os.path.join(ROOT, "target", "peers-venv", "bin", "python")
+QUICK = "--quick" in sys.argv
+REPEATS = 1 if QUICK else 3
+RT_SECONDS = "1" if QUICK else "3"
+
+
+class Server:
+    def __init__(self, kind, *flags):
+        if kind in ("ironboa", "ceiling"):
+            argv = [os.path.join(EXAMPLES, "bench_server"), "ironboa" if kind == "ironboa" else "raw",
+                    "127.0.0.1:0", *flags]
+        else:
+            port = free_port()
+            script = {"telnetlib3": "tl3_echo_server.py", "miniboa": "miniboa_echo_server.py"}[kind]
+            argv = [PYTHON, "-W", "ignore", os.path.join(ROOT, "bench", script), str(port)]
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        line = self.proc.stdout.readline()
+        self.addr = line.strip().split()[-1]
+        time.sleep(0.2)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.wait()
+
+
+def free_port():
+    import socket
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def loadgen(*args):
+    out = subprocess.run([os.path.join(EXAMPLES, "bench_loadgen"), *map(str, args)],
+                         capture_output=True, text=True, timeout=900)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench_loadgen {' '.join(map(str, args))}: {out.stderr[-400:]}")
+    return dict(kv.split("=") for kv in out.stdout.split())
+
+
+def median_of(fn, key):
+    runs = []
+    for _ in range(REPEATS):
+        try:
+            runs.append(fn())
+        except Exception as error:  # a server that failed the load: reported as n/a
+            print(f"failed: {error}", file=sys.stderr, flush=True)
+    if not runs:
+        return {key: "nan", "rps": "nan", "p50_us": "n/a", "p99_us": "n/a", "seconds": "nan"}
+    runs.sort(key=lambda r: float(r[key]))
+    return runs[len(runs) // 2]
+
+
+def have_python_peers():
+    return os.path.exists(PYTHON) and subprocess.run(
+        [PYTHON, "-c", "import telnetlib3, miniboa"], capture_output=True).returncode == 0
+
+
+def main():
+    rows = []
+    kinds = ["ironboa", "ceiling"] + (["telnetlib3", "miniboa"] if have_python_peers() else [])
+    rt = {}
+    for kind in kinds:
+        for conns in (1, 10, 100):
+            def one():
+                with Server(kind) as s:
+                    return loadgen("rt", s.addr, conns, RT_SECONDS)
+            rt[(kind, conns)] = median_of(one, "rps")
+            print(f"rt {kind} {conns}: {rt[(kind, conns)]}", file=sys.stderr, flush=True)
+
+    streams = {}
+    for kind in ("ironboa", "ceiling"):
+        for dense in (False, True):
+            def one():
+                with Server(kind, "--binary") as s:
+                    extra = (["--raw"] if kind == "ceiling" else []) + (["--dense"] if dense else [])
+                    return loadgen("stream", s.addr, 128 if QUICK else 512, *extra)
+            streams[(kind, dense)] = median_of(one, "mibps")
+            print(f"stream {kind} dense={dense}: {streams[(kind, dense)]}", file=sys.stderr, flush=True)
+
+    held = {}
+    n_hold = 1000 if QUICK else 10000
+    for kind in ("ironboa", "ceiling"):
+        with Server(kind) as s:
+            held[kind] = loadgen("hold", s.addr, n_hold, s.proc.pid)
+        print(f"hold {kind}: {held[kind]}", file=sys.stderr, flush=True)
+
+    accepts = {}
+    for kind in kinds:
+        def one():
+            with Server(kind) as s:
+                return loadgen("accept", s.addr, 1000)
+        accepts[kind] = median_of(one, "seconds")
+        print(f"accept {kind}: {accepts[kind]}", file=sys.stderr, flush=True)
+
+    with Server("ironboa", "--binary") as s:
+        flat = loadgen("flat", s.addr, 256 if QUICK else 1024, s.proc.pid)
+    print(f"flat: {flat}", file=sys.stderr, flush=True)
+
+    write_table(kinds, rt, streams, held, n_hold, accepts, flat)
+
+
+def ratio(value, ceiling):
+    try:
+        return f"{float(value) / float(ceiling):.2f}"
+    except (ValueError, ZeroDivisionError):
+        return "n/a"
+
+
+def write_table(kinds, rt, streams, held, n_hold, accepts, flat):
+    lines = []
+    p = lines.append
+    p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback; median of {REPEATS} runs"
+      f"{' (quick run)' if QUICK else ''}.")
+    p("")
+    p("### Echo round trips (a 50-byte line out, the same line back)")
+    p("")
+    p("| server | connections | round trips/s | p50 µs | p99 µs | ratio to ceiling |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind in kinds:
+        for conns in (1, 10, 100):
+            r = rt[(kind, conns)]
+            c = rt[("ceiling", conns)]
+            rps = "failed" if r["rps"] == "nan" else f"{float(r['rps']):,.0f}"
+            p(f"| {kind} | {conns} | {rps} | {r['p50_us']} | {r['p99_us']} | {ratio(r['rps'], c['rps'])} |")
+    p("")
+    p("### One connection in BINARY mode, data echoed back and verified")
+    p("")
+    p("| server | data | MiB/s | ratio to ceiling |")
+    p("| --- | --- | ---: | ---: |")
+    for dense in (False, True):
+        label = "IAC 1 byte in 8, CR/LF/NUL 1 in 8" if dense else "random bytes (IAC, CR, NUL 1 in 256 each)"
+        for kind in ("ironboa", "ceiling"):
+            v = streams[(kind, dense)]["mibps"]
+            p(f"| {kind} | {label} | {float(v):,.0f} | {ratio(v, streams[('ceiling', dense)]['mibps'])} |")
+    p("")
+    p("### Connections held open at once (idle, then each answers a line)")
+    p("")
+    p("| server | connections | answered | server RSS before | after | per connection |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: |")
+    for kind in ("ironboa", "ceiling"):
+        h = held[kind]
+        p(f"| {kind} | {h['connections']} | {h['answered']} | {int(h['rss_before_kib']) // 1024} MiB | "
+          f"{int(h['rss_after_kib']) // 1024} MiB | {h['per_connection_kib']} KiB |")
+    p("")
+    p("### Accepting and negotiating 1,000 new connections (10 client threads)")
+    p("")
+    p("| server | seconds | ratio to ceiling (time) |")
+    p("| --- | ---: | ---: |")
+    for kind in kinds:
+        secs = accepts[kind]["seconds"]
+        shown = "failed" if secs == "nan" else f"{float(secs):.3f}"
+        p(f"| {kind} | {shown} | {ratio(secs, accepts['ceiling']['seconds'])} |")
+    p("")
+    p("### Memory while data streams through one connection (ironboa, BINARY)")
+    p("")
+    p(f"{flat['mib']} MiB at {flat['mibps']} MiB/s: server RSS {int(flat['rss_start_kib']) // 1024} MiB at the start, "
+      f"{int(flat['rss_peak_kib']) // 1024} MiB at the peak, {int(flat['rss_end_kib']) // 1024} MiB at the end.")
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(ROOT, "target", "bench-table.md"), "w") as f:
+        f.write(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

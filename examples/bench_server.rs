@@ -1,0 +1,94 @@
+//! The servers the benchmark harness (scripts/bench.sh) measures, one process each:
+//!
+//! * `bench_server ironboa ADDR`: `BlockingTelnetServer`, a handler that greets with
+//!   `ready`, then echoes lines with `readline` + `send`, or bytes with `--binary`;
+//! * `bench_server raw ADDR`: the ceiling, a plain `std::net` thread-per-connection server that
+//!   does the same with no Telnet processing at all.
+//!
+//! Both print `listening on ADDR` first. Not a demo: see blocking_echo_server for that.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+
+use ironboa::{BlockingTelnetServer, ServerConfig};
+
+fn ironboa(addr: &str, binary: bool, never_send_ga: bool) {
+    let config = ServerConfig::default()
+        .max_connections(20_000)
+        .never_send_ga(never_send_ga);
+    let server = BlockingTelnetServer::bind(addr, config).expect("bind");
+    println!("listening on {}", server.local_addr());
+    server
+        .serve_forever(move |conn| {
+            if conn.write("ready\r\n").is_err() {
+                return;
+            }
+            if binary {
+                while let Ok(bytes) = conn.read_bytes(64 * 1024, None) {
+                    if conn.write_bytes(&bytes).is_err() {
+                        return;
+                    }
+                }
+            } else {
+                while let Ok(line) = conn.readline(None) {
+                    if conn.send(&format!("{line}\n")).is_err() {
+                        return;
+                    }
+                }
+            }
+        })
+        .expect("serve");
+}
+
+fn raw(addr: &str, binary: bool) {
+    let listener = TcpListener::bind(addr).expect("bind");
+    println!("listening on {}", listener.local_addr().unwrap());
+    for stream in listener.incoming() {
+        let Ok(mut stream) = stream else { continue };
+        let _ = stream.set_nodelay(true);
+        let spawned = std::thread::Builder::new().stack_size(64 * 1024).spawn(move || {
+            if stream.write_all(b"ready\r\n").is_err() {
+                return;
+            }
+            if binary {
+                let mut buf = vec![0u8; 64 * 1024];
+                while let Ok(n) = stream.read(&mut buf) {
+                    if n == 0 || stream.write_all(&buf[..n]).is_err() {
+                        return;
+                    }
+                }
+            } else {
+                let mut writer = stream.try_clone().expect("clone");
+                let mut reader = BufReader::new(stream);
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    match reader.read_line(&mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {
+                            let text = line.trim_end_matches(['\r', '\n']);
+                            if writer.write_all(format!("{text}\r\n").as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        if spawned.is_err() {
+            eprintln!("cannot spawn a thread");
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let kind = args.first().map(String::as_str).unwrap_or("ironboa");
+    let addr = args.get(1).map(String::as_str).unwrap_or("127.0.0.1:0");
+    let binary = args.iter().any(|a| a == "--binary");
+    match kind {
+        "ironboa" => ironboa(addr, binary, args.iter().any(|a| a == "--never-send-ga")),
+        "raw" => raw(addr, binary),
+        other => panic!("unknown server kind {other} (ironboa, raw)"),
+    }
+}
