@@ -13,13 +13,13 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use ironboa::proto::{encode_data, DataEncoding, Engine, EngineConfig, OptionSet, Policy};
 use ironboa::TelnetOption;
+use ironboa::proto::{DataEncoding, Engine, EngineConfig, OptionSet, Policy, encode_data};
 
 struct Client {
     /// No Telnet at all (the ceiling server): bytes are copied as they are.
@@ -33,18 +33,33 @@ struct Client {
 
 impl Client {
     fn connect(addr: &str, binary: bool) -> Client {
-        let target = std::net::ToSocketAddrs::to_socket_addrs(addr).expect("address").next().expect("address");
+        let target = std::net::ToSocketAddrs::to_socket_addrs(addr)
+            .expect("address")
+            .next()
+            .expect("address");
         let stream = TcpStream::connect_timeout(&target, Duration::from_secs(20)).expect("connect");
         stream.set_nodelay(true).unwrap();
         // A server that stops answering fails the measurement instead of hanging it.
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         let mut config = EngineConfig::client();
         config.policy = Policy::refuse_all();
         if binary {
             let both = OptionSet::from_options(&[TelnetOption::BINARY]);
-            config.policy = Policy { local: both, remote: both };
+            config.policy = Policy {
+                local: both,
+                remote: both,
+            };
         }
-        let mut client = Client { raw: false, stream, engine: Engine::new(config), data: Vec::new(), start: 0, buf: vec![0; 64 * 1024] };
+        let mut client = Client {
+            raw: false,
+            stream,
+            engine: Engine::new(config),
+            data: Vec::new(),
+            start: 0,
+            buf: vec![0; 64 * 1024],
+        };
         if binary {
             client.engine.enable_local(TelnetOption::BINARY);
             client.engine.enable_remote(TelnetOption::BINARY);
@@ -74,7 +89,9 @@ impl Client {
             self.data.extend_from_slice(&self.buf[..n]);
             return true;
         }
-        self.engine.receive(&self.buf[..n], &mut self.data).expect("receive");
+        self.engine
+            .receive(&self.buf[..n], &mut self.data)
+            .expect("receive");
         while self.engine.poll_event().is_some() {}
         self.flush();
         true
@@ -100,7 +117,11 @@ impl Client {
     /// Waits for the server's "ready" line (its opening negotiation is over by then).
     fn ready(&mut self) {
         let line = self.read_line().expect("ready line");
-        assert!(line.ends_with(b"ready\r\n"), "{:?}", String::from_utf8_lossy(&line));
+        assert!(
+            line.ends_with(b"ready\r\n"),
+            "{:?}",
+            String::from_utf8_lossy(&line)
+        );
     }
 }
 
@@ -119,25 +140,35 @@ fn round_trips(addr: &str, connections: usize, seconds: f64) {
     let mut threads = Vec::new();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     for id in 0..connections {
-        let (addr, stop, go, ready_tx) = (addr.to_owned(), Arc::clone(&stop), Arc::clone(&go), ready_tx.clone());
-        threads.push(thread::Builder::new().stack_size(256 * 1024).spawn(move || {
-            let mut client = Client::connect(&addr, false);
-            client.ready();
-            ready_tx.send(()).unwrap();
-            while !go.load(Ordering::Acquire) {
-                thread::sleep(Duration::from_millis(1));
-            }
-            let mut latencies = Vec::with_capacity(1 << 16);
-            let line = format!("ping from connection {id} with some text to echo\r\n");
-            while !stop.load(Ordering::Relaxed) {
-                let t0 = Instant::now();
-                client.send_line(line.as_bytes());
-                let reply = client.read_line().expect("echo");
-                latencies.push(t0.elapsed().as_micros() as u32);
-                debug_assert!(reply.ends_with(b"\r\n"));
-            }
-            latencies
-        }).unwrap());
+        let (addr, stop, go, ready_tx) = (
+            addr.to_owned(),
+            Arc::clone(&stop),
+            Arc::clone(&go),
+            ready_tx.clone(),
+        );
+        threads.push(
+            thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn(move || {
+                    let mut client = Client::connect(&addr, false);
+                    client.ready();
+                    ready_tx.send(()).unwrap();
+                    while !go.load(Ordering::Acquire) {
+                        thread::sleep(Duration::from_millis(1));
+                    }
+                    let mut latencies = Vec::with_capacity(1 << 16);
+                    let line = format!("ping from connection {id} with some text to echo\r\n");
+                    while !stop.load(Ordering::Relaxed) {
+                        let t0 = Instant::now();
+                        client.send_line(line.as_bytes());
+                        let reply = client.read_line().expect("echo");
+                        latencies.push(t0.elapsed().as_micros() as u32);
+                        debug_assert!(reply.ends_with(b"\r\n"));
+                    }
+                    latencies
+                })
+                .unwrap(),
+        );
     }
     // Every connection must be up within the bound; a server that cannot take them fails here.
     for _ in 0..connections {
@@ -150,11 +181,20 @@ fn round_trips(addr: &str, connections: usize, seconds: f64) {
     let t0 = Instant::now();
     thread::sleep(Duration::from_secs_f64(seconds));
     stop.store(true, Ordering::Relaxed);
-    let mut all: Vec<u32> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
+    let mut all: Vec<u32> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
     let elapsed = t0.elapsed().as_secs_f64();
     all.sort_unstable();
     let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
-    println!("rps={:.0} p50_us={} p99_us={} samples={}", all.len() as f64 / elapsed, pct(0.50), pct(0.99), all.len());
+    println!(
+        "rps={:.0} p50_us={} p99_us={} samples={}",
+        all.len() as f64 / elapsed,
+        pct(0.50),
+        pct(0.99),
+        all.len()
+    );
 }
 
 /// Random bytes: every value equally likely (IAC, CR, LF and NUL one byte in 256 each), or
@@ -183,7 +223,9 @@ fn stream(addr: &str, mib: usize, raw: bool, sample_pid: Option<u32>) {
     client.raw = raw;
     client.ready();
     if !raw {
-        while !(client.engine.local_enabled(TelnetOption::BINARY) && client.engine.remote_enabled(TelnetOption::BINARY)) {
+        while !(client.engine.local_enabled(TelnetOption::BINARY)
+            && client.engine.remote_enabled(TelnetOption::BINARY))
+        {
             assert!(client.fill(), "closed during BINARY negotiation");
         }
     }
@@ -197,7 +239,14 @@ fn stream(addr: &str, mib: usize, raw: bool, sample_pid: Option<u32>) {
             if raw {
                 wire.extend_from_slice(chunk);
             } else {
-                encode_data(chunk, DataEncoding { binary: true, convert_newlines: false }, &mut wire);
+                encode_data(
+                    chunk,
+                    DataEncoding {
+                        binary: true,
+                        convert_newlines: false,
+                    },
+                    &mut wire,
+                );
             }
             writer.write_all(&wire).expect("write");
         }
@@ -221,7 +270,11 @@ fn stream(addr: &str, mib: usize, raw: bool, sample_pid: Option<u32>) {
         // Verify and forget what arrived, so the client's own memory stays flat.
         let got = &client.data[checked..];
         if got != &data[offset..offset + got.len()] {
-            let bad = got.iter().zip(&data[offset..]).position(|(a, b)| a != b).unwrap_or(0);
+            let bad = got
+                .iter()
+                .zip(&data[offset..])
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
             panic!("corrupted at byte {}", offset + bad);
         }
         offset += got.len();
@@ -267,7 +320,10 @@ fn hold(addr: &str, n: usize, pid: u32) {
     for client in &mut clients {
         client.buf = vec![0; 4096];
         client.send_line(b"still there?\r\n");
-        if client.read_line().is_some_and(|l| l.starts_with(b"still there?")) {
+        if client
+            .read_line()
+            .is_some_and(|l| l.starts_with(b"still there?"))
+        {
             answered += 1;
         }
         client.buf = Vec::new();
@@ -295,8 +351,15 @@ fn accept(addr: &str, n: usize) {
             })
         })
         .collect();
-    let clients: Vec<Client> = threads.into_iter().flat_map(|t| t.join().unwrap()).collect();
-    println!("connections={} seconds={:.3}", clients.len(), t0.elapsed().as_secs_f64());
+    let clients: Vec<Client> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    println!(
+        "connections={} seconds={:.3}",
+        clients.len(),
+        t0.elapsed().as_secs_f64()
+    );
 }
 
 fn main() {
@@ -306,7 +369,12 @@ fn main() {
     match arg(0).as_str() {
         "rt" => round_trips(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
         "stream" => stream(&arg(1), arg(2).parse().unwrap(), raw, None),
-        "flat" => stream(&arg(1), arg(2).parse().unwrap(), raw, Some(arg(3).parse().unwrap())),
+        "flat" => stream(
+            &arg(1),
+            arg(2).parse().unwrap(),
+            raw,
+            Some(arg(3).parse().unwrap()),
+        ),
         "hold" => hold(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
         "accept" => accept(&arg(1), arg(2).parse().unwrap()),
         other => panic!("unknown command {other:?} (rt, stream, flat, hold, accept)"),

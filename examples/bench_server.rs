@@ -46,35 +46,37 @@ fn raw(addr: &str, binary: bool) {
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
         let _ = stream.set_nodelay(true);
-        let spawned = std::thread::Builder::new().stack_size(64 * 1024).spawn(move || {
-            if stream.write_all(b"ready\r\n").is_err() {
-                return;
-            }
-            if binary {
-                let mut buf = vec![0u8; 64 * 1024];
-                while let Ok(n) = stream.read(&mut buf) {
-                    if n == 0 || stream.write_all(&buf[..n]).is_err() {
-                        return;
-                    }
+        let spawned = std::thread::Builder::new()
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                if stream.write_all(b"ready\r\n").is_err() {
+                    return;
                 }
-            } else {
-                let mut writer = stream.try_clone().expect("clone");
-                let mut reader = BufReader::new(stream);
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    match reader.read_line(&mut line) {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {
-                            let text = line.trim_end_matches(['\r', '\n']);
-                            if writer.write_all(format!("{text}\r\n").as_bytes()).is_err() {
-                                return;
+                if binary {
+                    let mut buf = vec![0u8; 64 * 1024];
+                    while let Ok(n) = stream.read(&mut buf) {
+                        if n == 0 || stream.write_all(&buf[..n]).is_err() {
+                            return;
+                        }
+                    }
+                } else {
+                    let mut writer = stream.try_clone().expect("clone");
+                    let mut reader = BufReader::new(stream);
+                    let mut line = String::new();
+                    loop {
+                        line.clear();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) => {
+                                let text = line.trim_end_matches(['\r', '\n']);
+                                if writer.write_all(format!("{text}\r\n").as_bytes()).is_err() {
+                                    return;
+                                }
                             }
                         }
                     }
                 }
-            }
-        });
+            });
         if spawned.is_err() {
             eprintln!("cannot spawn a thread");
         }

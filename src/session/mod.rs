@@ -380,7 +380,11 @@ impl Session {
                 state.timeout_set = Some(wait);
             }
             let streaming = !state.stream_buffer.is_empty();
-            let chunk: &mut [u8] = if streaming { &mut state.stream_buffer } else { &mut small };
+            let chunk: &mut [u8] = if streaming {
+                &mut state.stream_buffer
+            } else {
+                &mut small
+            };
             let n = match (&self.stream).read(chunk) {
                 Ok(0) => {
                     log::debug!("{}: end of stream", self.peer_addr);
@@ -416,7 +420,11 @@ impl Session {
             let before = state.input.len();
             let received = {
                 let mut engine = self.engine.lock();
-                let bytes: &[u8] = if streaming { &state.stream_buffer[..n] } else { &small[..n] };
+                let bytes: &[u8] = if streaming {
+                    &state.stream_buffer[..n]
+                } else {
+                    &small[..n]
+                };
                 let result = engine.receive(bytes, state.input.tail());
                 // Positions are into the vector `tail` returned; erasing shifts later ones.
                 let mut erased = 0;
