@@ -277,19 +277,18 @@ impl Session {
                 break;
             }
         }
+        // Replies the reading side queued while this write went out (it does not wait for us).
+        self.flush_locked(&mut writer)?;
+        drop(writer);
+        // And any queued between that flush and the unlock, when the reader's try_lock failed.
+        if !self.engine.lock().output().is_empty() {
+            let mut writer = self.writer.lock();
+            self.flush_locked(&mut writer)?;
+        }
         if !data.is_empty() {
             self.prompt_pending.store(true, Ordering::Release);
         }
         Ok(())
-    }
-
-    /// Sends a command (IAC GA, IAC NOP, ...).
-    pub(crate) fn write_command(&self, command: Command) -> Result<()> {
-        self.check_open()?;
-        let mut writer = self.writer.lock();
-        self.engine.lock().take_output(&mut writer);
-        writer.extend_from_slice(&[crate::proto::command::IAC, command.byte()]);
-        self.write_out(&mut writer)
     }
 
     /// Runs `f` on the engine and writes whatever it queued.
@@ -312,10 +311,30 @@ impl Session {
         if self.options.never_send_ga || !self.prompt_pending.swap(false, Ordering::AcqRel) {
             return Ok(());
         }
-        if self.engine.lock().go_ahead_needed() {
-            self.write_command(Command::GoAhead)?;
+        if !self.engine.lock().go_ahead_needed() {
+            return Ok(());
         }
-        Ok(())
+        // Never wait for the writer lock on the reading side: a writer blocked on a peer that
+        // is itself waiting for us to read would deadlock. A busy writer means output is going
+        // out anyway, and the GA would not mark a prompt.
+        let Some(mut writer) = self.writer.try_lock() else {
+            return Ok(());
+        };
+        self.engine.lock().take_output(&mut writer);
+        writer.extend_from_slice(&[crate::proto::command::IAC, Command::GoAhead.byte()]);
+        self.write_out(&mut writer)
+    }
+
+    /// Writes the engine's pending replies from the reading side, if the writer lock is free.
+    /// If another thread holds it, that writer sends them before it lets go (see `write_data`).
+    fn flush_replies(&self) -> Result<()> {
+        if self.engine.lock().output().is_empty() {
+            return Ok(());
+        }
+        match self.writer.try_lock() {
+            Some(mut writer) => self.flush_locked(&mut writer),
+            None => Ok(()),
+        }
     }
 
     /// Reads once from the socket (waiting until `deadline` at most), runs the bytes through
@@ -444,7 +463,7 @@ impl Session {
                 self.deactivate();
                 return Err(error);
             }
-            self.flush()?;
+            self.flush_replies()?;
             return Ok(state.input.len().saturating_sub(before));
         }
     }

@@ -1,0 +1,636 @@
+//! Hostile peers, faults, and no lost data (issue 7). Memory bounds are measured on the
+//! ironboa-server binary's own process; the rest run against in-process servers.
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::Duration;
+
+use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::{BlockingTelnetServer, Error, ServerConfig, ServerConnection, TelnetOption, WaitFor};
+use support::eventually;
+
+const T: Option<Duration> = Some(Duration::from_secs(20));
+const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
+/// The documented bound on how much a hostile connection may grow the server's resident
+/// memory (README, Reliability): the engine's limits keep it far below this.
+const RSS_BOUND_KIB: u64 = 16 * 1024;
+
+// ----- helpers -----
+
+struct ServerProcess {
+    child: Child,
+    port: u16,
+}
+
+impl ServerProcess {
+    fn start(extra: &[&str]) -> ServerProcess {
+        ServerProcess::start_with("", extra)
+    }
+
+    /// `prefix` runs in the shell before the server (e.g. `ulimit -n 40;`).
+    fn start_with(prefix: &str, extra: &[&str]) -> ServerProcess {
+        let command = format!(
+            "{prefix} exec {SERVER} 127.0.0.1 0 --loglevel off {}",
+            extra.join(" ")
+        );
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(command)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = String::new();
+        BufReader::new(child.stdout.as_mut().unwrap())
+            .read_line(&mut first)
+            .unwrap();
+        let port = first
+            .trim()
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .expect("port");
+        ServerProcess { child, port }
+    }
+
+    fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap_or(0)
+    }
+
+    /// User + system CPU time of the server so far, in clock ticks.
+    fn cpu_ticks(&self) -> u64 {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        fields
+            .get(11)
+            .and_then(|u| u.parse::<u64>().ok())
+            .unwrap_or(0)
+            + fields
+                .get(12)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(0)
+    }
+
+    fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// A well-behaved client is served: greeting, one line echoed.
+    fn probe(&self) {
+        let conn =
+            TelnetConnection::connect(("127.0.0.1", self.port), ClientConfig::default()).unwrap();
+        conn.read_until(b"> ", T).unwrap();
+        conn.write(b"probe\r\n").unwrap();
+        assert_eq!(conn.read_until(b"> ", T).unwrap(), b"probe\r\n> ");
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A raw socket that answers the opening DO TTYPE with WONT (a dumb client), with a thread
+/// that reads and counts everything the server sends.
+struct RawPeer {
+    stream: TcpStream,
+    received: Arc<Mutex<Vec<u8>>>,
+    reader: Option<thread::JoinHandle<()>>,
+}
+
+impl RawPeer {
+    fn connect(port: u16) -> RawPeer {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.write_all(&[255, 252, 24]).unwrap();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&received);
+        let mut reading = stream.try_clone().unwrap();
+        let reader = thread::spawn(move || {
+            let mut buf = [0u8; 65536];
+            while let Ok(n) = reading.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                let mut all = sink.lock().unwrap();
+                if all.len() < 4 << 20 {
+                    all.extend_from_slice(&buf[..n]);
+                }
+            }
+        });
+        RawPeer {
+            stream,
+            received,
+            reader: Some(reader),
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.stream.write_all(bytes)
+    }
+
+    fn received(&self) -> Vec<u8> {
+        self.received.lock().unwrap().clone()
+    }
+
+    /// Waits until the server closes the connection.
+    fn wait_closed(mut self) -> Vec<u8> {
+        self.reader.take().unwrap().join().unwrap();
+        self.received()
+    }
+}
+
+fn random_bytes(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..len)
+        .map(|i| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            // Dense in IAC, CR and NUL: one byte in 16 each, besides the uniform rest.
+            match i % 16 {
+                0 => 255,
+                5 => b'\r',
+                9 => 0,
+                _ => x as u8,
+            }
+        })
+        .collect()
+}
+
+fn echo_bytes(conn: ServerConnection) {
+    while let Ok(bytes) = conn.read_bytes(64 * 1024, None) {
+        if conn.write_bytes(&bytes).is_err() {
+            return;
+        }
+    }
+}
+
+fn in_process(config: ServerConfig, handler: fn(ServerConnection)) -> BlockingTelnetServer {
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server.serve_in_background(handler).unwrap();
+    server
+}
+
+// ----- no lost or corrupted data -----
+
+#[test]
+fn sixteen_mib_of_random_bytes_through_binary_arrive_identical() {
+    let server = in_process(ServerConfig::default(), echo_bytes);
+    let conn =
+        Arc::new(TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap());
+    conn.wait_for(
+        &WaitFor::new().local("BINARY", true).remote("BINARY", true),
+        T,
+    )
+    .unwrap();
+    let data = Arc::new(random_bytes(16 << 20, 7));
+    let (writer_conn, to_send) = (Arc::clone(&conn), Arc::clone(&data));
+    let writer = thread::spawn(move || {
+        for chunk in to_send.chunks(100_003) {
+            writer_conn.write(chunk).unwrap();
+        }
+    });
+    let mut back = Vec::with_capacity(data.len());
+    while back.len() < data.len() {
+        let chunk = conn.read_some().unwrap();
+        assert!(!chunk.is_empty(), "closed after {} bytes", back.len());
+        back.extend(chunk);
+    }
+    writer.join().unwrap();
+    assert!(back == *data, "the echoed data differs");
+    server.shutdown();
+}
+
+#[test]
+fn utf8_text_in_nvt_mode_arrives_identical() {
+    fn handler(conn: ServerConnection) {
+        // Stay in NVT: no BINARY either way.
+        conn.with_engine(|e| {
+            e.disable_local(TelnetOption::BINARY);
+            e.disable_remote(TelnetOption::BINARY);
+        })
+        .unwrap();
+        while let Ok(line) = conn.readline(None) {
+            if conn.send(&format!("{line}\n")).is_err() {
+                return;
+            }
+        }
+    }
+    let server = in_process(ServerConfig::default(), handler);
+    let conn = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    conn.wait_for(
+        &WaitFor::new()
+            .remote("BINARY", false)
+            .local("BINARY", false),
+        T,
+    )
+    .unwrap();
+    let lines: Vec<String> = (0..2000)
+        .map(|i| format!("{i}: héllo wörld ☺ 日本語 \u{1F600} tab\there \u{ff} end"))
+        .collect();
+    for line in &lines {
+        conn.write_text(&format!("{line}\r\n")).unwrap();
+    }
+    for line in &lines {
+        assert_eq!(&conn.readline(T).unwrap(), line);
+    }
+    server.shutdown();
+}
+
+#[test]
+fn a_write_then_close_delivers_every_byte_before_the_fin() {
+    fn handler(conn: ServerConnection) {
+        let _ = conn.write_bytes(&random_bytes(4 << 20, 11));
+        conn.close();
+    }
+    let server = in_process(ServerConfig::default().force_binary(true), handler);
+    let conn = TelnetConnection::connect(
+        server.local_addr(),
+        ClientConfig::default().force_binary(true),
+    )
+    .unwrap();
+    assert!(conn.read_all().unwrap() == random_bytes(4 << 20, 11));
+    server.shutdown();
+}
+
+// ----- bounded memory, attacks -----
+
+/// Runs `attack` on a raw connection, then checks the server's memory stayed within the bound
+/// and another client is served.
+fn survives(server: &mut ServerProcess, name: &str, attack: impl FnOnce(&mut RawPeer)) {
+    let before = server.rss_kib();
+    let mut peer = RawPeer::connect(server.port);
+    attack(&mut peer);
+    server.probe();
+    let after = server.rss_kib();
+    assert!(server.alive(), "{name}: the server died");
+    assert!(
+        after < before + RSS_BOUND_KIB,
+        "{name}: server RSS grew from {before} to {after} KiB"
+    );
+    eprintln!("{name}: server RSS {before} -> {after} KiB");
+    drop(peer);
+}
+
+#[test]
+fn hostile_inputs_leave_memory_bounded_and_others_served() {
+    let mut server = ServerProcess::start(&[]);
+    server.probe();
+    survives(&mut server, "100 MiB without a line end", |peer| {
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..100 {
+            peer.send(&chunk).unwrap();
+        }
+        peer.send(b"\r\nafter\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("after\r\n")));
+        // The peer was told, in a line.
+        assert!(String::from_utf8_lossy(&peer.received()).contains("longer than 8192 bytes"));
+    });
+    survives(&mut server, "an IAC SB that never ends (100 MiB)", |peer| {
+        peer.send(&[255, 250, 24]).unwrap();
+        let chunk = vec![b'z'; 1 << 20];
+        for _ in 0..100 {
+            peer.send(&chunk).unwrap();
+        }
+        // It ends at last; the stream is in sync again.
+        peer.send(b"\xff\xf0in sync\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("in sync\r\n")));
+    });
+    survives(&mut server, "10,000 negotiation commands", |peer| {
+        let mut flood = Vec::new();
+        for i in 0..10_000u32 {
+            flood.extend_from_slice(&[255, 251 + (i % 4) as u8, (i % 256) as u8]);
+        }
+        peer.send(&flood).unwrap();
+        peer.send(b"still here\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("still here\r\n")));
+    });
+}
+
+#[test]
+fn the_attacks_that_broke_the_c_daemons() {
+    let mut server = ServerProcess::start(&[]);
+    server.probe();
+    survives(
+        &mut server,
+        "oversized LINEMODE SLC (CVE-2026-32746)",
+        |peer| {
+            let mut sb = vec![255, 250, 34, 3];
+            for i in 0..100_000u32 {
+                sb.extend_from_slice(&[(i % 30) as u8 + 1, 2, (i % 200) as u8]);
+            }
+            sb.extend_from_slice(&[255, 240]);
+            peer.send(&sb).unwrap();
+            peer.send(b"ok1\r\n").unwrap();
+            assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+                .contains("ok1\r\n")));
+        },
+    );
+    survives(
+        &mut server,
+        "IAC EC / IAC EL bursts before anything (CVE-2022-39028)",
+        |peer| {
+            let burst: Vec<u8> = (0..100_000)
+                .flat_map(|i| [255, if i % 2 == 0 { 247 } else { 248 }])
+                .collect();
+            peer.send(&burst).unwrap();
+            peer.send(b"ok2\r\n").unwrap();
+            assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+                .contains("ok2\r\n")));
+        },
+    );
+    survives(&mut server, "long ENCRYPT key-id (CVE-2011-4862)", |peer| {
+        let mut sb = vec![255, 250, 38, 7]; // ENCRYPT ENC_KEYID
+        sb.extend(std::iter::repeat_n(b'k', 64 * 1024));
+        sb.extend_from_slice(&[255, 240]);
+        peer.send(&sb).unwrap();
+        peer.send(b"ok3\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("ok3\r\n")));
+    });
+    survives(&mut server, "AYT flood (BSD telrcv)", |peer| {
+        let flood: Vec<u8> = (0..100_000).flat_map(|_| [255, 246]).collect();
+        peer.send(&flood).unwrap();
+        peer.send(b"ok4\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("ok4\r\n")));
+    });
+    survives(&mut server, "urgent data with IAC DM (Synch)", |peer| {
+        let socket = socket2::SockRef::from(&peer.stream);
+        for _ in 0..100 {
+            socket.send_out_of_band(&[255]).unwrap();
+            (&peer.stream).write_all(&[242]).unwrap(); // DM
+        }
+        peer.send(b"ok5\r\n").unwrap();
+        assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+            .contains("ok5\r\n")));
+    });
+    survives(
+        &mut server,
+        "DO and WILL for every option at once",
+        |peer| {
+            let all: Vec<u8> = (0..=255u8)
+                .flat_map(|o| [255, 253, o, 255, 251, o])
+                .collect();
+            peer.send(&all).unwrap();
+            peer.send(b"ok6\r\n").unwrap();
+            assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+                .contains("ok6\r\n")));
+        },
+    );
+}
+
+// ----- negotiation loops -----
+
+fn negotiation_replies(received: &[u8], verbs: &[u8], option: u8) -> usize {
+    received
+        .windows(3)
+        .filter(|w| w[0] == 255 && verbs.contains(&w[1]) && w[2] == option)
+        .count()
+}
+
+#[test]
+fn an_option_flipped_10000_times_gets_one_reply_per_change() {
+    let server = ServerProcess::start(&[]);
+    let mut peer = RawPeer::connect(server.port);
+    // NAWS is one the server accepts: WILL gets DO, WONT gets DONT: one reply each.
+    let flips: Vec<u8> = (0..10_000)
+        .flat_map(|i| [255, if i % 2 == 0 { 251 } else { 252 }, 31])
+        .collect();
+    peer.send(&flips).unwrap();
+    peer.send(b"done\r\n").unwrap();
+    assert!(eventually(20, || String::from_utf8_lossy(&peer.received())
+        .contains("done\r\n")));
+    let replies = negotiation_replies(&peer.received(), &[253, 254], 31);
+    assert!(replies <= 10_000, "{replies} replies to 10,000 changes");
+    assert!(replies >= 9_999, "the changes were answered: {replies}");
+}
+
+#[test]
+fn a_peer_that_agrees_to_everything_does_not_loop() {
+    let server = ServerProcess::start(&["--raw-mode"]);
+    let mut stream = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(700)))
+        .unwrap();
+    let mut total = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Answer every DO with WILL and every WILL with DO, for as long as the server talks.
+    loop {
+        let n = match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(_) => break, // quiet for 0.7 s: negotiation is over
+        };
+        total.extend_from_slice(&buf[..n]);
+        let mut reply = Vec::new();
+        for w in buf[..n].windows(3) {
+            match (w[0], w[1]) {
+                (255, 253) => reply.extend_from_slice(&[255, 251, w[2]]),
+                (255, 251) => reply.extend_from_slice(&[255, 253, w[2]]),
+                _ => {}
+            }
+        }
+        stream.write_all(&reply).unwrap();
+        assert!(
+            total.len() < 64 * 1024,
+            "the server keeps negotiating: {} bytes",
+            total.len()
+        );
+    }
+    for option in 0..=255u8 {
+        let offers = negotiation_replies(&total, &[251, 253], option);
+        assert!(offers <= 2, "option {option} offered {offers} times");
+    }
+}
+
+// ----- slow, silent and non-reading peers -----
+
+#[test]
+fn a_thousand_silent_peers_do_not_stop_a_new_client_and_idle_timeout_closes_them() {
+    let server = ServerProcess::start(&["--idle-timeout", "2", "--connect-maxwait", "0.2"]);
+    let silent: Vec<TcpStream> = (0..1000)
+        .map(|_| TcpStream::connect(("127.0.0.1", server.port)).unwrap())
+        .collect();
+    server.probe();
+    // The idle timeout closes every one of them.
+    for mut stream in silent {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(30)))
+            .unwrap();
+        let mut sink = Vec::new();
+        let _ = stream.read_to_end(&mut sink);
+    }
+    server.probe();
+}
+
+#[test]
+fn a_peer_that_never_reads_is_closed_after_the_write_timeout() {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let server = BlockingTelnetServer::bind(
+        "127.0.0.1:0",
+        ServerConfig::default().write_timeout(Duration::from_secs(1)),
+    )
+    .unwrap();
+    server
+        .serve_in_background(move |conn| {
+            let mut result = Ok(());
+            while result.is_ok() {
+                result = conn
+                    .readline(None)
+                    .and_then(|line| conn.send(&format!("{line} {line} {line}\n")));
+            }
+            tx.lock().unwrap().send(format!("{result:?}")).unwrap();
+        })
+        .unwrap();
+    let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+    stream.write_all(&[255, 252, 24]).unwrap();
+    // Flood lines whose echoes back up, and never read. Our own writes stop once the server
+    // stops reading; do them on a thread.
+    let mut writer = stream.try_clone().unwrap();
+    thread::spawn(move || {
+        let line = [vec![b'x'; 1000], b"\r\n".to_vec()].concat();
+        while writer.write_all(&line).is_ok() {}
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the handler ended");
+    assert!(
+        result.contains("Timeout") || result.contains("Closed"),
+        "{result}"
+    );
+    assert!(eventually(10, || server.connection_count() == 0));
+    drop(stream);
+    server.shutdown();
+}
+
+// ----- resource exhaustion -----
+
+#[test]
+fn running_out_of_descriptors_backs_off_and_recovers() {
+    // 32 descriptors: a handful for the process, the rest for connections.
+    let server = ServerProcess::start_with("ulimit -n 32;", &[]);
+    server.probe();
+    let flood: Vec<TcpStream> = (0..60)
+        .filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok())
+        .collect();
+    // The listener now fails to accept: it must back off, not spin.
+    let ticks_before = server.cpu_ticks();
+    thread::sleep(Duration::from_secs(2));
+    let busy = server.cpu_ticks() - ticks_before;
+    assert!(
+        busy < 50,
+        "the server burned {busy} ticks in 2 s while out of descriptors"
+    );
+    drop(flood);
+    // Descriptors free up: served again.
+    let served = eventually(30, || std::panic::catch_unwind(|| server.probe()).is_ok());
+    assert!(served, "the server did not recover");
+}
+
+// ----- abrupt ends -----
+
+#[test]
+fn abrupt_ends_free_the_thread_and_descriptor() {
+    let server = in_process(ServerConfig::default(), |conn| {
+        let _ = conn.send("hello\n");
+        while let Ok(line) = conn.readline(None) {
+            if line == "big" {
+                // A reply the peer will not wait for.
+                if conn.write_bytes(&vec![b'y'; 8 << 20]).is_err() {
+                    return;
+                }
+            } else if conn.send(&format!("{line}\n")).is_err() {
+                return;
+            }
+        }
+    });
+    let addr = server.local_addr();
+
+    // Reset mid-write.
+    let stream = TcpStream::connect(addr).unwrap();
+    (&stream).write_all(b"\xff\xfc\x18big\r\n").unwrap();
+    socket2::SockRef::from(&stream)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    thread::sleep(Duration::from_millis(50));
+    drop(stream); // RST
+
+    // Half-close after a line: the reply still arrives.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(b"\xff\xfc\x18half\r\n").unwrap();
+    stream.shutdown(Shutdown::Write).unwrap();
+    let mut reply = Vec::new();
+    stream.read_to_end(&mut reply).unwrap();
+    assert!(
+        String::from_utf8_lossy(&reply).contains("half\r\n"),
+        "{reply:?}"
+    );
+
+    // Vanish mid-negotiation: read DO TTYPE and leave.
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut first = [0u8; 3];
+    stream.read_exact(&mut first).unwrap();
+    drop(stream);
+
+    assert!(
+        eventually(20, || server.connection_count() == 0),
+        "{} left",
+        server.connection_count()
+    );
+    assert!(server.shutdown(), "every thread ended");
+}
+
+#[test]
+fn shutdown_with_a_thousand_handlers_blocked_in_readline() {
+    let server = in_process(ServerConfig::default(), |conn| {
+        let _ = conn.readline(None);
+    });
+    let streams: Vec<TcpStream> = (0..1000)
+        .map(|_| {
+            let mut s = TcpStream::connect(server.local_addr()).unwrap();
+            s.write_all(&[255, 252, 24]).unwrap();
+            s
+        })
+        .collect();
+    assert!(
+        eventually(30, || server.connection_count() == 1000),
+        "{}",
+        server.connection_count()
+    );
+    assert!(
+        server.shutdown(),
+        "shutdown returned before every thread ended"
+    );
+    assert_eq!(server.connection_count(), 0);
+    for mut stream in streams {
+        stream
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut sink = Vec::new();
+        assert!(stream.read_to_end(&mut sink).is_ok() || true);
+    }
+    assert!(matches!(
+        server.accept(Some(Duration::from_millis(10))),
+        Err(Error::Closed)
+    ));
+}
