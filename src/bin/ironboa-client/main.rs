@@ -22,7 +22,7 @@ use ironboa::{Encoding, Error};
 
 /// A Telnet client: interactive at a terminal, line by line in a pipeline.
 #[derive(Parser, Debug)]
-#[command(name = "ironboa-client", version, about, long_about = None)]
+#[command(name = "ironboa-client", version)]
 struct Args {
     /// The server's host name or address.
     host: String,

@@ -37,7 +37,7 @@ enum Shell {
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
 #[derive(Parser, Debug)]
-#[command(name = "ironboa-server", version, about, long_about = None)]
+#[command(name = "ironboa-server", version)]
 struct Args {
     /// The address to listen on. It is localhost unless you say otherwise.
     #[arg(default_value = "localhost")]
