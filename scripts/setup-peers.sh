@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs the third-party Telnet peers the test suite runs against (see ../shared/PEERS.md).
 #
-# * Debian packages (only when root and only when something is missing):
-#   busybox-static (busybox telnetd), inetutils-telnet, inetutils-telnetd, tmux, expect, socat.
+# * Debian packages (only when root and only when something is missing): busybox-static
+#   (busybox telnetd and telnet), inetutils-telnet (Debian's telnet client), tmux (to drive
+#   terminal programs), socat (inetd mode), procps (top, a curses program).
+#   scripts/capture-vectors.py also wants inetutils-telnetd; install it by hand to re-capture.
 # * A Python venv at $IRONBOA_VENV (default: target/peers-venv) with pinned telnetlib3 and miniboa.
 #   Python 3.11's stdlib still carries telnetlib, which the tests also drive.
 #
@@ -14,7 +16,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${IRONBOA_VENV:-$here/target/peers-venv}"
 python="${IRONBOA_SYSTEM_PYTHON:-python3}"
 
-apt_packages=(busybox-static inetutils-telnet inetutils-telnetd tmux expect socat procps)
+apt_packages=(busybox-static inetutils-telnet tmux socat procps)
 pip_packages=(telnetlib3==5.0.1 miniboa==1.0.9)
 
 missing=()
@@ -52,7 +54,7 @@ then
 fi
 
 status=0
-for tool in busybox telnet tmux expect socat top; do
+for tool in busybox telnet tmux socat top; do
     command -v "$tool" >/dev/null || { echo "setup-peers: $tool not found" >&2; status=1; }
 done
 if ! busybox --list 2>/dev/null | grep -qx telnetd; then
