@@ -43,7 +43,7 @@
 //! // Shuttle bytes until neither side has anything to say.
 //! let mut data = Vec::new();
 //! for _ in 0..10 {
-//!     let to_client = std::mem::take(&mut server.output().to_vec());
+//!     let to_client = server.output().to_vec();
 //!     server.clear_output();
 //!     client.receive(&to_client, &mut data)?;
 //!     let to_server = client.output().to_vec();
