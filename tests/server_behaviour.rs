@@ -268,3 +268,39 @@ fn miniboa_properties() {
     assert!(matches!(conn.send("x"), Err(Error::Closed)));
     server.shutdown();
 }
+
+#[test]
+fn character_mode_partial_line_survives_a_disconnect() {
+    let (server, mut stream, conn) = connect(ServerConfig::default());
+    conn.request_will_echo().unwrap();
+    assert_eq!(read_n(&mut stream, 3), [255, 251, 1]);
+    stream.write_all(&[255, 253, 1]).unwrap(); // DO ECHO: the server echoes and edits
+    conn.wait_for(&ironboa::WaitFor::new().local("ECHO", true), T)
+        .unwrap();
+    stream.write_all(b"partx\x7f").unwrap();
+    // The edited part is echoed once the server reads it.
+    assert!(matches!(
+        conn.readline(Some(Duration::from_millis(200))),
+        Err(Error::Timeout { .. })
+    ));
+    stream.write_all(b"ial").unwrap();
+    drop(stream);
+    assert_eq!(conn.readline(T).unwrap(), "partial");
+    assert!(matches!(conn.readline(T), Err(Error::Closed)));
+    server.shutdown();
+}
+
+#[test]
+fn password_mode_reads_without_echo_in_character_mode() {
+    let (server, mut stream, conn) = connect(ServerConfig::default());
+    conn.password_mode_on().unwrap();
+    assert_eq!(read_n(&mut stream, 3), [255, 251, 1]);
+    stream.write_all(&[255, 253, 1]).unwrap();
+    stream.write_all(b"s3cret\r\n").unwrap();
+    assert_eq!(conn.readline(T).unwrap(), "s3cret");
+    conn.password_mode_off().unwrap();
+    conn.write("done").unwrap();
+    // Nothing of the password came back: the next bytes are WONT ECHO, then "done".
+    assert_eq!(read_n(&mut stream, 7), b"\xff\xfc\x01done");
+    server.shutdown();
+}

@@ -1,7 +1,6 @@
 //! `ServerConnection`: the handle a handler gets, with the miniboa and telnetlib3 surfaces.
 
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
@@ -26,7 +25,6 @@ pub struct ServerConnection {
     pub(crate) session: Arc<Session>,
     pub(crate) id: u64,
     pub(crate) registry: Weak<Registry>,
-    password_mode: Arc<AtomicBool>,
 }
 
 impl ServerConnection {
@@ -35,7 +33,6 @@ impl ServerConnection {
             session: Arc::new(session),
             id,
             registry,
-            password_mode: Arc::new(AtomicBool::new(false)),
         }
     }
 
@@ -56,27 +53,6 @@ impl ServerConnection {
     /// [`readline`](Self::readline), as raw bytes.
     pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
         let mut state = self.session.reader.lock();
-        let suppress_echo = self.password_mode.load(Ordering::Acquire);
-        if suppress_echo {
-            // Password mode: we promised WILL ECHO, and echo nothing.
-            let max = self.session.options.max_line_length;
-            let deadline = deadline(timeout);
-            loop {
-                let mut ignored = Vec::new();
-                let state = &mut *state;
-                match state.lines.edit_line(&mut state.input, &mut ignored, max) {
-                    crate::session::line::LineResult::Line(line) => return Ok(line),
-                    crate::session::line::LineResult::TooLong => {
-                        return Err(crate::Error::LimitExceeded {
-                            limit: crate::Limit::LineLength,
-                            max,
-                        });
-                    }
-                    crate::session::line::LineResult::Incomplete => {}
-                }
-                self.session.pump(state, deadline, "readline")?;
-            }
-        }
         self.session.read_line(&mut state, deadline(timeout))
     }
 
@@ -247,7 +223,7 @@ impl ServerConnection {
     /// Asks the client to stop echoing locally (WILL ECHO) and echoes nothing itself, for
     /// passwords.
     pub fn password_mode_on(&self) -> Result<()> {
-        self.password_mode.store(true, Ordering::Release);
+        self.session.set_password_mode(true);
         self.session
             .with_engine(|e| e.enable_local(TelnetOption::ECHO))?;
         Ok(())
@@ -256,7 +232,7 @@ impl ServerConnection {
     /// Ends password mode: in line mode the client echoes again (WONT ECHO); in character mode
     /// the server goes on echoing.
     pub fn password_mode_off(&self) -> Result<()> {
-        self.password_mode.store(false, Ordering::Release);
+        self.session.set_password_mode(false);
         if !self.character_mode() {
             self.session
                 .with_engine(|e| e.disable_local(TelnetOption::ECHO))?;

@@ -149,6 +149,11 @@ impl LineReader {
         result
     }
 
+    /// Takes the partial line being edited (character mode), leaving none.
+    pub(crate) fn take_partial(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.edit)
+    }
+
     /// Whether a partial line is held (character mode).
     pub(crate) fn has_partial(&self) -> bool {
         !self.edit.is_empty()

@@ -83,6 +83,8 @@ pub(crate) struct Session {
     last_input_ms: AtomicU64,
     /// Data went out since the last GA: a GA is due before we wait for input.
     prompt_pending: AtomicBool,
+    /// Password mode: we perform ECHO but echo nothing.
+    password_mode: AtomicBool,
     pub(crate) options: SessionOptions,
 }
 
@@ -126,8 +128,14 @@ impl Session {
             created: Instant::now(),
             last_input_ms: AtomicU64::new(0),
             prompt_pending: AtomicBool::new(false),
+            password_mode: AtomicBool::new(false),
             options,
         })
+    }
+
+    /// Password mode: lines are read without echo, whatever ECHO says.
+    pub(crate) fn set_password_mode(&self, on: bool) {
+        self.password_mode.store(on, Ordering::Release);
     }
 
     pub(crate) fn stream(&self) -> &TcpStream {
@@ -607,8 +615,10 @@ impl Session {
             let result = if echoing {
                 let mut echo = Vec::new();
                 let result = state.lines.edit_line(&mut state.input, &mut echo, max);
-                if !echo.is_empty() {
-                    self.write_data(&echo, false)?;
+                if !echo.is_empty() && !self.password_mode.load(Ordering::Acquire) {
+                    // A failed echo closes the session; the next read reports the end, and
+                    // hands out the partial line first.
+                    let _ = self.write_data(&echo, false);
                     // Echo is not a prompt: no GA for it.
                     self.prompt_pending.store(false, Ordering::Release);
                 }
@@ -630,8 +640,10 @@ impl Session {
             match self.pump(state, deadline, "readline") {
                 Ok(_) => {}
                 Err(Error::Closed) if !state.input.is_empty() || state.lines.has_partial() => {
-                    // The peer ended the stream mid-line: hand out what there is, once.
-                    let mut line = state.input.take(state.input.len());
+                    // The peer ended the stream mid-line: hand out what there is, once (what
+                    // was already edited in character mode, then what is still unread).
+                    let mut line = state.lines.take_partial();
+                    line.extend(state.input.take(state.input.len()));
                     line.retain(|&b| b != b'\r' && b != b'\n');
                     return Ok(line);
                 }
