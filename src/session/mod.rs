@@ -64,6 +64,20 @@ pub(crate) struct ReadState {
     stream_buffer: Vec<u8>,
 }
 
+/// What a socket holds right now (see `Session::readiness`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Readiness {
+    /// Data waits to be read.
+    Data,
+    /// The peer ended the stream (and nothing is left before the end).
+    Eof,
+    /// Nothing yet.
+    Nothing,
+    /// This platform cannot tell without reading.
+    #[allow(dead_code)]
+    Unknown,
+}
+
 /// A callback that sees every event the engine reports and may answer through the engine.
 pub(crate) type NegotiationHook = Box<dyn FnMut(&mut Engine, &Event) + Send>;
 
@@ -514,30 +528,85 @@ impl Session {
         erased
     }
 
-    /// Reads what has already arrived, without waiting for more (as far as the socket API
-    /// allows without `unsafe`: each read waits at most one kernel tick). Returns how many data
-    /// bytes were added; [`Error::Closed`] at the end of the stream.
+    /// What the socket holds right now, found out without blocking and without consuming
+    /// anything: a `recv` with MSG_PEEK and MSG_DONTWAIT. Only the count matters, so the buffer
+    /// need never be read.
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    ))]
+    fn readiness(&self) -> io::Result<Readiness> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        const MSG_DONTWAIT: i32 = 0x40;
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        const MSG_DONTWAIT: i32 = 0x80;
+        const MSG_PEEK: i32 = 0x02;
+        let mut probe = [std::mem::MaybeUninit::new(0u8); 1];
+        match socket2::SockRef::from(&self.stream)
+            .recv_with_flags(&mut probe, MSG_PEEK | MSG_DONTWAIT)
+        {
+            Ok(0) => Ok(Readiness::Eof),
+            Ok(_) => Ok(Readiness::Data),
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Readiness::Nothing),
+            Err(e) if is_disconnect(&e) => Ok(Readiness::Eof),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Elsewhere: assume something may be there; reads then wait at most one kernel tick.
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "openbsd",
+        target_os = "netbsd"
+    )))]
+    fn readiness(&self) -> io::Result<Readiness> {
+        Ok(Readiness::Unknown)
+    }
+
+    /// Reads what has already arrived, without waiting for more. Returns how many data bytes
+    /// were added; [`Error::Closed`] at the end of the stream.
     pub(crate) fn poll_available(&self, state: &mut ReadState) -> Result<usize> {
         let mut added = 0;
         loop {
-            let deadline = Some(Instant::now() + Duration::from_micros(1));
-            match self.pump_once(state, deadline, "poll", true) {
-                Ok(n) => added += n,
-                Err(Error::Timeout { .. }) => return Ok(added),
-                Err(error) => return Err(error),
+            match self.readiness()? {
+                Readiness::Nothing => return Ok(added),
+                Readiness::Data | Readiness::Eof => {
+                    // Something is there: this read does not wait.
+                    added += self.pump_once(state, None, "poll", false)?;
+                }
+                Readiness::Unknown => {
+                    let deadline = Some(Instant::now() + Duration::from_micros(1));
+                    match self.pump_once(state, deadline, "poll", true) {
+                        Ok(n) => added += n,
+                        Err(Error::Timeout { .. }) => return Ok(added),
+                        Err(error) => return Err(error),
+                    }
+                }
             }
         }
     }
 
-    /// Whether the peer has ended the stream, found out without blocking: reads what has
-    /// arrived (keeping it) when no other thread is reading.
+    /// Whether the peer has ended the stream, found out without blocking and without reading.
+    /// (A peer that closed with data still unread by us is found out by the next read.)
     pub(crate) fn peer_has_closed(&self) -> bool {
         if !self.is_active() {
             return true;
         }
-        match self.reader.try_lock() {
-            Some(mut state) => matches!(self.poll_available(&mut state), Err(Error::Closed)),
-            None => false,
+        match self.readiness() {
+            Ok(Readiness::Eof) => true,
+            Ok(Readiness::Unknown) => match self.reader.try_lock() {
+                Some(mut state) => matches!(self.poll_available(&mut state), Err(Error::Closed)),
+                None => false,
+            },
+            Ok(_) => false,
+            Err(_) => true,
         }
     }
 
