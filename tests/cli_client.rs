@@ -7,6 +7,7 @@ mod support;
 use std::process::Command;
 
 use support::peers::{PeerServer, have_program};
+use support::server_bin::ServerProcess;
 use support::tmux::Pane;
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_ironboa-client");
@@ -114,19 +115,8 @@ fn pipeline_against_busybox_telnetd() {
 
 #[test]
 fn pipeline_against_ironboa_server() {
-    let server_bin = env!("CARGO_BIN_EXE_ironboa-server");
-    let mut server = Command::new(server_bin)
-        .args(["127.0.0.1", "0", "--loglevel", "off"])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.stdout.as_mut().unwrap()),
-        &mut first,
-    )
-    .unwrap();
-    let port = first.trim().rsplit(':').next().unwrap().to_owned();
+    let server = ServerProcess::start(&[]);
+    let port = server.port;
     let output = Command::new("sh")
         .arg("-c")
         .arg(format!(
@@ -134,8 +124,7 @@ fn pipeline_against_ironboa_server() {
         ))
         .output()
         .unwrap();
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("Your terminal is pipe-term"), "{stdout}");
     assert!(

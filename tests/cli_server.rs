@@ -4,58 +4,22 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use ironboa::client::{ClientConfig, TelnetConnection};
 use support::peers::{PeerServer, drive, free_port, have_program, python};
+use support::server_bin::{SERVER, ServerProcess};
 use support::tmux::Pane;
 
 const T: Option<Duration> = Some(Duration::from_secs(10));
-const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
-
-/// The server binary on a free port; killed on drop.
-struct Server {
-    child: Child,
-    port: u16,
-}
-
-impl Server {
-    fn start(args: &[&str]) -> Server {
-        let mut child = Command::new(SERVER)
-            .args(["127.0.0.1", "0", "--loglevel", "warn"])
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let port = first
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("no port in {first:?}"));
-        Server { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[test]
 fn debian_telnet_greeting_echo_and_escape_quit() {
     if !(have_program("tmux") && have_program("telnet")) {
         return;
     }
-    let server = Server::start(&[]);
+    let server = ServerProcess::start(&[]);
     let pane = Pane::start("cli-server", &format!("telnet 127.0.0.1 {}", server.port));
     pane.wait_for("Your terminal is XTERM with 80 columns and 24 rows.");
     pane.type_text("hello, ironboa");
@@ -82,7 +46,7 @@ fn debian_telnet_runs_bash_and_a_curses_program_through_pty_exec() {
     {
         return;
     }
-    let server = Server::start(&["--pty-exec", "/bin/bash", "--", "--login", "--norc"]);
+    let server = ServerProcess::start(&["--pty-exec", "/bin/bash", "--", "--login", "--norc"]);
     let pane = Pane::start("cli-pty", &format!("telnet 127.0.0.1 {}", server.port));
     pane.wait_for("Escape character is");
     pane.type_text("PS1='ready> '; echo cols=$COLUMNS term=$TERM; tput lines");
@@ -108,7 +72,7 @@ fn debian_telnet_runs_bash_and_a_curses_program_through_pty_exec() {
 
 #[test]
 fn chat_shell_relays_between_connections() {
-    let server = Server::start(&["--shell", "chat"]);
+    let server = ServerProcess::start(&["--shell", "chat"]);
     let alice =
         TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     alice.read_until(b"'quit' leaves.\r\n", T).unwrap();
@@ -137,7 +101,7 @@ fn telnetlib3_client_gets_the_default_shell() {
     if python().is_none() {
         return;
     }
-    let server = Server::start(&[]);
+    let server = ServerProcess::start(&[]);
     let out = drive(
         "tl3",
         server.port,
@@ -161,7 +125,7 @@ fn telnetlib3_client_gets_the_default_shell() {
 
 #[test]
 fn echo_and_wargame_shells() {
-    let server = Server::start(&["--shell", "echo"]);
+    let server = ServerProcess::start(&["--shell", "echo"]);
     let conn =
         TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.write(b"ping \xff bytes\r\n").unwrap();
@@ -170,7 +134,7 @@ fn echo_and_wargame_shells() {
         b"ping \xff bytes\r\n"
     );
 
-    let server = Server::start(&["--shell", "wargame"]);
+    let server = ServerProcess::start(&["--shell", "wargame"]);
     let conn =
         TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.read_until(b"play a game? ", T).unwrap();
@@ -181,7 +145,7 @@ fn echo_and_wargame_shells() {
 
 #[test]
 fn pty_exec_runs_a_command_and_follows_a_resize() {
-    let server = Server::start(&["--pty-exec", "/bin/sh"]);
+    let server = ServerProcess::start(&["--pty-exec", "/bin/sh"]);
     let config = ClientConfig::default()
         .window_size(91, 27)
         .terminal_type("vt220");
@@ -240,7 +204,7 @@ fn inetd_mode_under_socat() {
 
 #[test]
 fn ctrl_c_tells_users_and_stops_cleanly() {
-    let mut server = Server::start(&[]);
+    let mut server = ServerProcess::start(&[]);
     let conn =
         TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.read_until(b"> ", T).unwrap();

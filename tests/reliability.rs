@@ -4,9 +4,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpStream};
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
@@ -14,96 +13,14 @@ use std::time::Duration;
 use ironboa::client::{ClientConfig, TelnetConnection};
 use ironboa::{BlockingTelnetServer, Error, ServerConfig, ServerConnection, TelnetOption, WaitFor};
 use support::eventually;
+use support::server_bin::ServerProcess;
 
 const T: Option<Duration> = Some(Duration::from_secs(20));
-const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
 /// The documented bound on how much a hostile connection may grow the server's resident
 /// memory (README, Reliability): the engine's limits keep it far below this.
 const RSS_BOUND_KIB: u64 = 16 * 1024;
 
 // ----- helpers -----
-
-struct ServerProcess {
-    child: Child,
-    port: u16,
-}
-
-impl ServerProcess {
-    fn start(extra: &[&str]) -> ServerProcess {
-        ServerProcess::start_with("", extra)
-    }
-
-    /// `prefix` runs in the shell before the server (e.g. `ulimit -n 40;`).
-    fn start_with(prefix: &str, extra: &[&str]) -> ServerProcess {
-        let command = format!(
-            "{prefix} exec {SERVER} 127.0.0.1 0 --loglevel off {}",
-            extra.join(" ")
-        );
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(command)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let port = first
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("port");
-        ServerProcess { child, port }
-    }
-
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-
-    /// User + system CPU time of the server so far, in clock ticks.
-    fn cpu_ticks(&self) -> u64 {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
-        let after = stat.rsplit_once(')').map(|(_, rest)| rest).unwrap_or("");
-        let fields: Vec<&str> = after.split_whitespace().collect();
-        fields
-            .get(11)
-            .and_then(|u| u.parse::<u64>().ok())
-            .unwrap_or(0)
-            + fields
-                .get(12)
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(0)
-    }
-
-    fn alive(&mut self) -> bool {
-        matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// A well-behaved client is served: greeting, one line echoed.
-    fn probe(&self) {
-        let conn =
-            TelnetConnection::connect(("127.0.0.1", self.port), ClientConfig::default()).unwrap();
-        conn.read_until(b"> ", T).unwrap();
-        conn.write(b"probe\r\n").unwrap();
-        assert_eq!(conn.read_until(b"> ", T).unwrap(), b"probe\r\n> ");
-    }
-}
-
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A raw socket that answers the opening DO TTYPE with WONT (a dumb client), with a thread
 /// that reads and counts everything the server sends.

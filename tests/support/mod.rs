@@ -128,6 +128,8 @@ pub fn from_peer(name: &str) -> Vec<Vec<u8>> {
 }
 
 pub mod peers;
+#[cfg(feature = "cli")]
+pub mod server_bin;
 pub mod tmux;
 
 /// Polls `condition` until it holds or `secs` pass; returns whether it held. For conditions
