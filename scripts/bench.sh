@@ -12,4 +12,21 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-peers.sh >/dev/null || echo "bench: some peers missing; Python rows may be skipped" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 cargo build --release --examples --quiet
-exec "$PWD/target/peers-venv/bin/python" bench/run.py "$@"
+"$PWD/target/peers-venv/bin/python" bench/run.py "$@"
+
+# The engine's parse speed beside a bare memchr scan, and beside C libtelnet on the same
+# streams (libtelnet-dev is installed when root and missing).
+echo
+echo "### Parse speed (cargo bench --bench parse)"
+cargo bench --quiet --bench parse 2>/dev/null | tail -7
+if [[ ! -f /usr/include/libtelnet.h && $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libtelnet-dev >/dev/null 2>&1 || true
+fi
+if [[ -f /usr/include/libtelnet.h ]]; then
+    cc -O2 bench/libtelnet_parse.c -ltelnet -o target/libtelnet_parse
+    echo
+    echo "### C libtelnet on the same streams (bench/libtelnet_parse.c)"
+    target/libtelnet_parse
+else
+    echo "(libtelnet-dev not installed: no libtelnet figures)"
+fi
