@@ -29,11 +29,11 @@ use thiserror::Error;
 #[non_exhaustive]
 pub enum Error {
     /// A blocking call's deadline passed before it could complete. Nothing read so far is lost:
-    /// the next read returns it. `operation` names what timed out ("readline", "connect", ...).
+    /// the next read returns it. `operation` says which call timed out.
     #[error("{operation} timed out")]
     Timeout {
-        /// What timed out, e.g. `"readline"`, `"connect"`, `"wait_for"`.
-        operation: &'static str,
+        /// What timed out.
+        operation: Operation,
     },
     /// The connection is closed: the peer ended the stream, or this side closed or deactivated it.
     #[error("connection closed")]
@@ -57,6 +57,80 @@ pub enum Error {
     InvalidArgument(String),
 }
 
+impl Error {
+    /// This error as an [`io::Error`], for the `std::io::Read` and `Write` impls: a timeout is
+    /// `TimedOut`, the end of the connection `BrokenPipe`, an I/O error itself, anything else
+    /// `Other` with this error inside.
+    pub fn into_io(self) -> io::Error {
+        match self {
+            Error::Io(error) => error,
+            Error::Timeout { .. } => io::Error::new(io::ErrorKind::TimedOut, self),
+            Error::Closed => io::Error::new(io::ErrorKind::BrokenPipe, self),
+            other => io::Error::other(other),
+        }
+    }
+}
+
+/// The operation an [`Error::Timeout`] refers to.
+///
+/// ```
+/// use ironboa::{Error, Operation};
+///
+/// let error = Error::Timeout { operation: Operation::ReadLine };
+/// assert_eq!(error.to_string(), "readline timed out");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Operation {
+    /// Connecting to a server (`TelnetConnection::connect`).
+    Connect,
+    /// The opening negotiation after a connection was made.
+    Negotiation,
+    /// Waiting for the next connection (`BlockingTelnetServer::accept`).
+    Accept,
+    /// A read of whatever data arrives (`read`, `read_bytes`, `read_some`, `Read::read`).
+    Read,
+    /// Reading one line (`readline`).
+    ReadLine,
+    /// Reading up to a marker (`read_until`).
+    ReadUntil,
+    /// Reading until the end of the stream (`read_all`).
+    ReadAll,
+    /// Reading until a pattern matches (`expect`).
+    Expect,
+    /// Waiting for option states (`wait_for`).
+    WaitFor,
+    /// Waiting for the next event (`next_event`).
+    Event,
+    /// A write that could not finish (the peer does not read).
+    Write,
+}
+
+impl Operation {
+    /// The name of the call, as it appears in messages: `"readline"`, `"read_until"`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Operation::Connect => "connect",
+            Operation::Negotiation => "negotiation",
+            Operation::Accept => "accept",
+            Operation::Read => "read",
+            Operation::ReadLine => "readline",
+            Operation::ReadUntil => "read_until",
+            Operation::ReadAll => "read_all",
+            Operation::Expect => "expect",
+            Operation::WaitFor => "wait_for",
+            Operation::Event => "next_event",
+            Operation::Write => "write",
+        }
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 /// Which configured bound an [`Error::LimitExceeded`] refers to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -71,6 +145,8 @@ pub enum Limit {
     LineLength,
     /// The number of simultaneous connections a server accepts.
     Connections,
+    /// Events queued for the application and not yet taken (see `next_event`).
+    Events,
 }
 
 impl std::fmt::Display for Limit {
@@ -81,6 +157,7 @@ impl std::fmt::Display for Limit {
             Limit::InputBuffer => "input buffer",
             Limit::LineLength => "line length",
             Limit::Connections => "connection",
+            Limit::Events => "event queue",
         })
     }
 }

@@ -72,7 +72,7 @@ pub mod server;
 mod session;
 
 pub use client::{ClientConfig, TelnetConnection};
-pub use error::{Error, Limit, ProtocolError, Result};
+pub use error::{Error, Limit, Operation, ProtocolError, Result};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
-pub use server::{BlockingTelnetServer, ServerConfig, ServerConnection};
-pub use session::{Encoding, OptionName, WaitFor};
+pub use server::{BlockingTelnetServer, ConnectionId, ServerConfig, ServerConnection};
+pub use session::{Encoding, OptionName, PeerAddress, Transport, WaitFor};

@@ -101,7 +101,7 @@ fn a_timed_out_read_keeps_its_data() {
     assert!(matches!(
         client.read_until_text("never", Some(Duration::from_millis(100))),
         Err(Error::Timeout {
-            operation: "read_until"
+            operation: ironboa::Operation::ReadUntil
         })
     ));
     conn.write("ne\r\n").unwrap();

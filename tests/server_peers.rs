@@ -409,7 +409,7 @@ fn readline_timeout_loses_nothing() {
     assert!(matches!(
         conn.readline(Some(Duration::from_millis(100))),
         Err(Error::Timeout {
-            operation: "readline"
+            operation: ironboa::Operation::ReadLine
         })
     ));
     stream.write_all(b" done\r").unwrap();

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::options::{EnvVar, WindowSize};
-use crate::proto::Limits;
+use crate::proto::{Limits, Policy, TelnetOption};
 use crate::session::Encoding;
 
 /// How a [`TelnetConnection`](super::TelnetConnection) connects and what it reports about
@@ -35,6 +35,10 @@ pub struct ClientConfig {
     pub(crate) max_input_buffer: usize,
     pub(crate) max_line_length: usize,
     pub(crate) write_timeout: Duration,
+    pub(crate) policy: Option<Policy>,
+    pub(crate) offer_local: Vec<TelnetOption>,
+    pub(crate) offer_remote: Vec<TelnetOption>,
+    pub(crate) max_queued_events: usize,
 }
 
 impl Default for ClientConfig {
@@ -53,6 +57,10 @@ impl Default for ClientConfig {
             max_input_buffer: 16 << 20,
             max_line_length: 1 << 20,
             write_timeout: Duration::from_secs(30),
+            policy: None,
+            offer_local: Vec::new(),
+            offer_remote: Vec::new(),
+            max_queued_events: 256,
         }
     }
 }
@@ -161,6 +169,34 @@ impl ClientConfig {
     /// can gather at most.
     pub fn max_input_buffer(mut self, bytes: usize) -> Self {
         self.max_input_buffer = bytes;
+        self
+    }
+
+    /// What the client agrees to when the server asks (default [`Policy::client`]: it
+    /// reports TTYPE, NAWS, NEW_ENVIRON, CHARSET, BINARY, SGA, TM and STATUS, and lets the
+    /// server perform ECHO, SGA, BINARY, STATUS and EOR). Add GMCP to `remote` to accept a
+    /// server's `WILL GMCP`.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// Options the client offers to perform itself as soon as it connects (`WILL`).
+    pub fn offer_local(mut self, options: &[TelnetOption]) -> Self {
+        self.offer_local = options.to_vec();
+        self
+    }
+
+    /// Options the client asks the server to perform as soon as it connects (`DO`).
+    pub fn offer_remote(mut self, options: &[TelnetOption]) -> Self {
+        self.offer_remote = options.to_vec();
+        self
+    }
+
+    /// The most events kept for [`next_event`](super::TelnetConnection::next_event) (default
+    /// 256); past it the oldest are dropped. Zero keeps none.
+    pub fn max_queued_events(mut self, events: usize) -> Self {
+        self.max_queued_events = events;
         self
     }
 

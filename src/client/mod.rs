@@ -38,15 +38,19 @@ pub use config::ClientConfig;
 #[cfg(feature = "expect")]
 pub use expect::ExpectMatch;
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Operation, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
-use crate::session::{Session, SessionOptions, WaitFor, deadline};
+use crate::session::{
+    EventLimits, PeerAddress, ReadState, Session, SessionOptions, Transport, Wait, WaitFor,
+    wait_for_timeout,
+};
 
 /// A blocking Telnet client connection.
 ///
 /// `Send + Sync`: one thread may read while others write. Closed with
-/// [`close`](Self::close), or when dropped.
+/// [`close`](Self::close), or when dropped. `&TelnetConnection` is [`std::io::Read`] and
+/// [`std::io::Write`] over the connection's bytes.
 pub struct TelnetConnection {
     session: Arc<Session>,
     read_timeout: Option<Duration>,
@@ -66,7 +70,7 @@ impl TelnetConnection {
                         std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
                     ) {
                         last_error = Some(Error::Timeout {
-                            operation: "connect",
+                            operation: Operation::Connect,
                         });
                     } else {
                         last_error = Some(Error::Io(error));
@@ -77,11 +81,20 @@ impl TelnetConnection {
         Err(last_error.unwrap_or_else(|| Error::InvalidArgument("no address to connect to".into())))
     }
 
-    /// Wraps a stream that is already connected.
+    /// Wraps a TCP stream that is already connected.
     pub fn from_stream(stream: TcpStream, config: ClientConfig) -> Result<TelnetConnection> {
+        TelnetConnection::from_transport(Transport::tcp(stream)?, config)
+    }
+
+    /// Runs a Telnet client over any transport: a Unix socket, a socketpair, the pipes of a
+    /// child process (see [`Transport`]).
+    pub fn from_transport(transport: Transport, config: ClientConfig) -> Result<TelnetConnection> {
         let mut engine_config = EngineConfig::client();
         engine_config.limits = config.limits;
         engine_config.force_binary = config.force_binary;
+        if let Some(policy) = config.policy {
+            engine_config.policy = policy;
+        }
         engine_config.identity = Identity {
             terminal_types: config.terminal_types.clone(),
             window_size: config.window_size,
@@ -101,12 +114,32 @@ impl TelnetConnection {
             write_timeout: Some(config.write_timeout),
             answer_are_you_there: false,
             apply_erase_commands: false,
+            coalesce_delay: Duration::ZERO,
+            events: EventLimits {
+                max_events: config.max_queued_events,
+                max_bytes: config.limits.max_subnegotiation.saturating_mul(4),
+            },
         };
-        let session = Session::new(stream, Engine::new(engine_config), options)?;
+        let session = Session::new(transport, Engine::new(engine_config), options);
         let connection = TelnetConnection {
-            session: Arc::new(session),
+            session,
             read_timeout: config.read_timeout,
         };
+        let mut engine_offers = Vec::new();
+        engine_offers.extend(config.offer_local.iter().map(|o| (*o, true)));
+        engine_offers.extend(config.offer_remote.iter().map(|o| (*o, false)));
+        if !engine_offers.is_empty() {
+            connection.session.write(false, |e| {
+                for (option, local) in engine_offers {
+                    if local {
+                        e.enable_local(option);
+                    } else {
+                        e.enable_remote(option);
+                    }
+                }
+                Ok(())
+            })?;
+        }
         connection.settle(config.connect_minwait, config.connect_maxwait)?;
         Ok(connection)
     }
@@ -118,15 +151,22 @@ impl TelnetConnection {
             return Ok(());
         }
         let end = Instant::now() + limit;
-        let mut state = self.session.reader.lock();
         loop {
-            let deadline = (Instant::now() + quiet).min(end);
-            match self.session.pump(&mut state, Some(deadline), "connect") {
-                Ok(_) if Instant::now() < end => {}
-                Ok(_) | Err(Error::Timeout { .. }) => return Ok(()),
-                // The server may greet and hang up at once; the reads will say so.
-                Err(Error::Closed) | Err(Error::LimitExceeded { .. }) => return Ok(()),
-                Err(error) => return Err(error),
+            let before = self.session.bytes_received();
+            let until = (Instant::now() + quiet).min(end);
+            let arrived = self.session.read_until(
+                Wait::Until(until),
+                Operation::Negotiation,
+                |_, _| (self.session.bytes_received() != before).then_some(true),
+                |_, error| match error {
+                    Error::Timeout { .. } => Ok(false),
+                    // The server may greet and hang up at once; the reads will say so.
+                    Error::Closed | Error::LimitExceeded { .. } => Ok(false),
+                    error => Err(error),
+                },
+            )?;
+            if !arrived || Instant::now() >= end {
+                return Ok(());
             }
         }
     }
@@ -134,11 +174,6 @@ impl TelnetConnection {
     /// A call's timeout, or the configured default when it gave none.
     fn timeout(&self, timeout: Option<Duration>) -> Option<Duration> {
         timeout.or(self.read_timeout)
-    }
-
-    fn take_all(&self, state: &mut crate::session::ReadState) -> Vec<u8> {
-        let n = state.input.len();
-        state.input.take(n)
     }
 
     // ----- telnetlib: bytes -----
@@ -153,68 +188,65 @@ impl TelnetConnection {
     ) -> Result<Vec<u8>> {
         let expected = expected.as_ref();
         let finder = memchr::memmem::Finder::new(expected);
-        let deadline = deadline(self.timeout(timeout));
-        let mut state = self.session.reader.lock();
         let mut searched = 0;
-        loop {
-            let input = state.input.as_slice();
-            if let Some(at) = finder.find(&input[searched..]) {
-                return Ok(state.input.take(searched + at + expected.len()));
-            }
-            searched = input.len().saturating_sub(expected.len().saturating_sub(1));
-            match self.session.pump(&mut state, deadline, "read_until") {
-                Ok(_) => {}
-                Err(Error::Timeout { .. }) => return Ok(self.take_all(&mut state)),
-                Err(Error::Closed) if !state.input.is_empty() => {
-                    return Ok(self.take_all(&mut state));
+        self.session.read_until(
+            wait_for_timeout(self.timeout(timeout)),
+            Operation::ReadUntil,
+            |state, _| {
+                let input = state.input.as_slice();
+                if let Some(at) = finder.find(&input[searched..]) {
+                    return Some(state.input.take(searched + at + expected.len()));
                 }
-                Err(error) => return Err(error),
-            }
-        }
+                searched = input.len().saturating_sub(expected.len().saturating_sub(1));
+                None
+            },
+            partial_on_end,
+        )
     }
 
     /// telnetlib's `read_all`: reads until the server closes the connection, and returns it
     /// all. Fails with [`Error::LimitExceeded`] past `ClientConfig::max_input_buffer`.
     pub fn read_all(&self) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        loop {
-            match self
-                .session
-                .pump(&mut state, deadline(self.read_timeout), "read_all")
-            {
-                Ok(_) => {}
-                Err(Error::Closed) => return Ok(self.take_all(&mut state)),
-                Err(error) => return Err(error),
-            }
-        }
+        self.session.read_until(
+            wait_for_timeout(self.read_timeout),
+            Operation::ReadAll,
+            |_, _| None,
+            |state, error| match error {
+                Error::Closed => Ok(state.take_all()),
+                error => Err(error),
+            },
+        )
     }
 
     /// telnetlib's `read_some`: at least one byte, waiting if need be; empty at the end of the
     /// stream.
     pub fn read_some(&self) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        while state.input.is_empty() {
-            match self
-                .session
-                .pump(&mut state, deadline(self.read_timeout), "read_some")
-            {
-                Ok(_) => {}
-                Err(Error::Closed) => return Ok(Vec::new()),
-                Err(error) => return Err(error),
-            }
-        }
-        Ok(self.take_all(&mut state))
+        self.session.read_until(
+            wait_for_timeout(self.read_timeout),
+            Operation::Read,
+            |state, _| (!state.input.is_empty()).then(|| state.take_all()),
+            |_, error| match error {
+                Error::Closed => Ok(Vec::new()),
+                error => Err(error),
+            },
+        )
     }
 
     /// telnetlib's `read_very_eager`: everything that has arrived, without waiting; empty if
     /// nothing has. [`Error::Closed`] if the stream ended and nothing is left.
     pub fn read_very_eager(&self) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        let closed = matches!(self.session.poll_available(&mut state), Err(Error::Closed));
-        if closed && state.input.is_empty() {
-            return Err(Error::Closed);
-        }
-        Ok(self.take_all(&mut state))
+        self.session.read_until(
+            Wait::Never,
+            Operation::Read,
+            |_, _| None,
+            |state, error| match error {
+                Error::Closed if state.input.is_empty() => Err(Error::Closed),
+                Error::Timeout { .. } | Error::Closed | Error::LimitExceeded { .. } => {
+                    Ok(state.take_all())
+                }
+                error => Err(error),
+            },
+        )
     }
 
     /// telnetlib's `read_eager`: as [`read_very_eager`](Self::read_very_eager) (ironboa decodes
@@ -226,11 +258,13 @@ impl TelnetConnection {
     /// telnetlib's `read_lazy`: what has been received and decoded already, with no I/O.
     /// [`Error::Closed`] if the stream ended and nothing is left.
     pub fn read_lazy(&self) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        if state.input.is_empty() && !self.session.is_active() {
-            return Err(Error::Closed);
-        }
-        Ok(self.take_all(&mut state))
+        let open = self.session.is_active();
+        self.session.with_input(|state| {
+            if state.input.is_empty() && !open {
+                return Err(Error::Closed);
+            }
+            Ok(state.take_all())
+        })
     }
 
     /// telnetlib's `read_very_lazy`: as [`read_lazy`](Self::read_lazy).
@@ -242,7 +276,7 @@ impl TelnetConnection {
     /// `IAC SB` and `IAC SE` (the option byte first, then the payload, unescaped), and forgets
     /// it.
     pub fn read_sb_data(&self) -> Vec<u8> {
-        std::mem::take(&mut self.session.reader.lock().last_subnegotiation)
+        self.session.take_last_subnegotiation()
     }
 
     /// telnetlib's `write`: sends bytes as they are, with IAC doubled (and, outside BINARY, a
@@ -263,20 +297,23 @@ impl TelnetConnection {
         &self,
         callback: impl FnMut(&mut Engine, &Event) + Send + 'static,
     ) {
-        let mut state = self.session.reader.lock();
-        self.session.engine.lock().set_manual_negotiation(true);
-        state.hook = Some(Box::new(callback));
+        self.session.set_negotiation_hook(Box::new(callback));
     }
 
-    /// telnetlib's `get_socket` / `sock`: the TCP stream, for socket options. Reading or
-    /// writing it directly bypasses the Telnet engine.
-    pub fn socket(&self) -> &TcpStream {
-        self.session.stream()
+    /// telnetlib's `get_socket` / `sock`: the socket, for socket options, when the transport
+    /// is one. Reading or writing it directly bypasses the Telnet engine.
+    pub fn socket(&self) -> Option<&socket2::Socket> {
+        self.session.transport().socket()
     }
 
-    /// The server's address.
-    pub fn peer_addr(&self) -> SocketAddr {
-        self.session.peer_addr()
+    /// The server's address, for TCP.
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.session.peer().ip()
+    }
+
+    /// Who the server is: a TCP address, a Unix socket, or nothing (pipes).
+    pub fn peer(&self) -> &PeerAddress {
+        self.session.peer()
     }
 
     /// telnetlib's `interact`: copies standard input to the connection (each line ending in CR
@@ -329,9 +366,7 @@ impl TelnetConnection {
 
     /// [`readline`](Self::readline), as bytes.
     pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        self.session
-            .read_line(&mut state, deadline(self.timeout(timeout)))
+        self.session.read_line(self.timeout(timeout))
     }
 
     /// telnetlib3.sync's `read_until` on a text connection: reads until `marker` arrives and
@@ -344,7 +379,10 @@ impl TelnetConnection {
     /// Sends text in the connection's encoding, as it is.
     pub fn write_text(&self, text: &str) -> Result<()> {
         let mut bytes = Vec::with_capacity(text.len());
-        self.session.options.encoding.encode_into(text, &mut bytes);
+        self.session
+            .options()
+            .encoding
+            .encode_into(text, &mut bytes);
         self.write(bytes)
     }
 
@@ -372,57 +410,68 @@ impl TelnetConnection {
     /// telnetlib3.sync's `get_extra_info`: `"peername"`, `"sockname"`, `"TERM"`, `"cols"`,
     /// `"rows"`, `"charset"` (as agreed, or the configured encoding), `"mode"`.
     pub fn get_extra_info(&self, name: &str) -> Option<String> {
-        let engine = self.session.engine.lock();
-        let identity = &engine.config().identity;
         match name {
-            "peername" => Some(self.session.peer_addr().to_string()),
-            "sockname" => self
-                .session
-                .stream()
-                .local_addr()
-                .ok()
-                .map(|a| a.to_string()),
-            "TERM" => identity.terminal_types.first().cloned(),
-            "cols" => identity.window_size.map(|w| w.columns.to_string()),
-            "rows" => identity.window_size.map(|w| w.rows.to_string()),
-            "charset" => Some(
-                engine
-                    .peer()
-                    .charset
-                    .clone()
-                    .unwrap_or_else(|| self.session.options.encoding.name().to_owned()),
-            ),
-            "mode" => Some(engine.mode().to_owned()),
-            _ => None,
+            "peername" => return Some(self.session.peer().to_string()),
+            "sockname" => {
+                return self.session.transport().local_addr().map(|a| a.to_string());
+            }
+            _ => {}
         }
+        let encoding = self.session.options().encoding;
+        self.session.inspect(|engine| {
+            let identity = &engine.config().identity;
+            match name {
+                "TERM" => identity.terminal_types.first().cloned(),
+                "cols" => identity.window_size.map(|w| w.columns.to_string()),
+                "rows" => identity.window_size.map(|w| w.rows.to_string()),
+                "charset" => Some(
+                    engine
+                        .peer()
+                        .charset
+                        .clone()
+                        .unwrap_or_else(|| encoding.name().to_owned()),
+                ),
+                "mode" => Some(engine.mode().to_owned()),
+                _ => None,
+            }
+        })
     }
 
     /// The line discipline as telnetlib3 names it: `"local"` (we echo and edit), `"remote"`
     /// (the server echoes, character at a time), or `"kludge"` (SGA without ECHO).
     pub fn mode(&self) -> &'static str {
-        self.session.engine.lock().mode()
+        self.session.inspect(Engine::mode)
     }
 
     /// Reports a new window size to the server (NAWS), e.g. after the terminal was resized.
     pub fn set_window_size(&self, columns: u16, rows: u16) -> Result<()> {
         self.session
-            .with_engine(|e| e.set_window_size(WindowSize::new(columns, rows)))?
+            .write(false, |e| e.set_window_size(WindowSize::new(columns, rows)))
     }
 
     /// Whether an option is in effect on the server's side (it sent WILL and we agreed).
     pub fn remote_enabled(&self, option: TelnetOption) -> bool {
-        self.session.engine.lock().remote_enabled(option)
+        self.session.inspect(|e| e.remote_enabled(option))
     }
 
     /// Whether an option is in effect on our side.
     pub fn local_enabled(&self, option: TelnetOption) -> bool {
-        self.session.engine.lock().local_enabled(option)
+        self.session.inspect(|e| e.local_enabled(option))
     }
 
     /// Runs `f` on the connection's engine (to inspect or queue negotiation), then writes what
     /// it queued.
     pub fn with_engine<T>(&self, f: impl FnOnce(&mut Engine) -> T) -> Result<T> {
-        self.session.with_engine(f)
+        self.session.write(false, |e| Ok(f(e)))
+    }
+
+    /// The next event from the server (a command such as IAC GA or IAC EOR, an option change,
+    /// a subnegotiation such as GMCP), reading and keeping any data that arrives meanwhile.
+    /// Automatic negotiation goes on as usual. [`Error::Timeout`] when none came in time
+    /// (`Some(Duration::ZERO)` only looks at what has arrived); [`Error::Closed`] at the end
+    /// of the stream. Up to `ClientConfig::max_queued_events` are kept; older ones are dropped.
+    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Event> {
+        self.session.next_event(self.timeout(timeout))
     }
 
     /// Whether the connection is open.
@@ -437,27 +486,52 @@ impl TelnetConnection {
         timeout: Option<Duration>,
         mut find: impl FnMut(&[u8]) -> Option<usize>,
     ) -> Result<(bool, Vec<u8>)> {
-        let deadline: Option<Instant> = deadline(self.timeout(timeout));
-        let mut state = self.session.reader.lock();
-        loop {
-            if let Some(end) = find(state.input.as_slice()) {
-                return Ok((true, state.input.take(end)));
-            }
-            match self.session.pump(&mut state, deadline, "expect") {
-                Ok(_) => {}
-                Err(Error::Timeout { .. }) => return Ok((false, self.take_all(&mut state))),
-                Err(Error::Closed) if !state.input.is_empty() => {
-                    return Ok((false, self.take_all(&mut state)));
-                }
-                Err(Error::LimitExceeded {
+        self.session.read_until(
+            wait_for_timeout(self.timeout(timeout)),
+            Operation::Expect,
+            |state, _| {
+                let end = find(state.input.as_slice())?;
+                Some((true, state.input.take(end)))
+            },
+            |state, error| match error {
+                Error::LimitExceeded {
                     limit: crate::error::Limit::InputBuffer,
                     ..
-                }) => {
-                    return Ok((false, self.take_all(&mut state)));
-                }
-                Err(error) => return Err(error),
-            }
-        }
+                } => Ok((false, state.take_all())),
+                error => partial_on_end(state, error).map(|data| (false, data)),
+            },
+        )
+    }
+}
+
+/// Bytes in, waiting at most `ClientConfig::read_timeout` for at least one byte (a timeout is
+/// `ErrorKind::TimedOut`); `Ok(0)` at the end of the stream.
+impl std::io::Read for &TelnetConnection {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        crate::session::read_into(&self.session, buf, wait_for_timeout(self.read_timeout))
+    }
+}
+
+/// Bytes out, as [`write`](TelnetConnection::write): IAC doubled, a bare CR as CR NUL outside
+/// BINARY. Each call is written whole.
+impl std::io::Write for &TelnetConnection {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        TelnetConnection::write(self, buf).map_err(Error::into_io)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        TelnetConnection::flush(self).map_err(Error::into_io)
+    }
+}
+
+/// telnetlib's end of a read that found nothing: on timeout, what has arrived (possibly
+/// nothing); at the end of the stream, what is left, or [`Error::Closed`] if nothing is.
+fn partial_on_end(state: &mut ReadState, error: Error) -> Result<Vec<u8>> {
+    match error {
+        Error::Timeout { .. } => Ok(state.take_all()),
+        Error::Closed if !state.input.is_empty() => Ok(state.take_all()),
+        error => Err(error),
     }
 }
 
@@ -470,7 +544,7 @@ impl Drop for TelnetConnection {
 impl std::fmt::Debug for TelnetConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TelnetConnection")
-            .field("peer", &self.session.peer_addr())
+            .field("peer", self.session.peer())
             .field("open", &self.is_open())
             .finish()
     }

@@ -36,10 +36,17 @@ pub const NOP: u8 = 241;
 pub const SE: u8 = 240;
 /// End of record (RFC 885).
 pub const EOR: u8 = 239;
+/// Abort process (RFC 1184, LINEMODE's ABORT).
+pub const ABORT: u8 = 238;
+/// Suspend process (RFC 1184, LINEMODE's SUSP).
+pub const SUSP: u8 = 237;
+/// End of file (RFC 1184, LINEMODE's EOF).
+pub const EOF: u8 = 236;
 
 /// A Telnet command that carries no option: what follows `IAC` other than negotiation, `SB`,
 /// `SE` and `IAC` itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Command {
     /// `NOP`: no operation (often used as a keep-alive).
     Nop,
@@ -61,6 +68,12 @@ pub enum Command {
     GoAhead,
     /// `EOR`: end of record (RFC 885), used by MUDs to mark a prompt.
     EndOfRecord,
+    /// `ABORT`: abort the process (RFC 1184; Ctrl-\\ in a LINEMODE client).
+    Abort,
+    /// `SUSP`: suspend the process (RFC 1184; Ctrl-Z in a LINEMODE client).
+    Suspend,
+    /// `EOF`: end of file (RFC 1184; Ctrl-D in a LINEMODE client).
+    EndOfFile,
 }
 
 impl Command {
@@ -77,6 +90,9 @@ impl Command {
             Command::EraseLine => EL,
             Command::GoAhead => GA,
             Command::EndOfRecord => EOR,
+            Command::Abort => ABORT,
+            Command::Suspend => SUSP,
+            Command::EndOfFile => EOF,
         }
     }
 
@@ -93,6 +109,9 @@ impl Command {
             EL => Command::EraseLine,
             GA => Command::GoAhead,
             EOR => Command::EndOfRecord,
+            ABORT => Command::Abort,
+            SUSP => Command::Suspend,
+            EOF => Command::EndOfFile,
             _ => return None,
         })
     }
@@ -110,6 +129,9 @@ impl Command {
             Command::EraseLine => "EL",
             Command::GoAhead => "GA",
             Command::EndOfRecord => "EOR",
+            Command::Abort => "ABORT",
+            Command::Suspend => "SUSP",
+            Command::EndOfFile => "EOF",
         }
     }
 }

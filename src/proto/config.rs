@@ -1,6 +1,6 @@
 //! How an engine is set up: its role, policy, limits, and what it reports about itself.
 
-use super::{Limits, Policy};
+use super::{Limits, OptionSet, Policy};
 use crate::options::{EnvVar, WindowSize};
 
 /// Which end of the connection the engine is. It decides the automatic behaviour: a server asks
@@ -73,6 +73,10 @@ pub struct EngineConfig {
     /// Treat data in both directions as BINARY whatever was negotiated (no CR NUL on either
     /// side), for peers that send 8-bit data without negotiating BINARY. Default `false`.
     pub force_binary: bool,
+    /// Options whose subnegotiation from the peer switches the rest of the stream to another
+    /// encoding (MCCP2, MCCP3): [`Engine::receive_until_switch`](super::Engine::receive_until_switch)
+    /// stops right after their `IAC SE`. Default empty.
+    pub stream_switches: OptionSet,
 }
 
 impl EngineConfig {
@@ -102,6 +106,7 @@ impl EngineConfig {
             .collect(),
             charsets: vec!["UTF-8".to_owned()],
             force_binary: false,
+            stream_switches: OptionSet::new(),
         }
     }
 

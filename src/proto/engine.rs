@@ -89,6 +89,18 @@ pub struct Engine {
     /// The next index into `identity.terminal_types` to answer TTYPE SEND with.
     pub(super) ttype_index: usize,
     bytes_received: u64,
+    /// Set when a subnegotiation of a stream-switching option just ended.
+    stream_switch: Option<TelnetOption>,
+}
+
+/// What [`Engine::receive_until_switch`] did with its input.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Received {
+    /// How many bytes of the input were consumed (all of it unless the stream switched).
+    pub consumed: usize,
+    /// The option whose subnegotiation switched the stream at that point, if one did.
+    pub switch: Option<TelnetOption>,
 }
 
 impl Engine {
@@ -111,6 +123,7 @@ impl Engine {
             awaiting_reply: super::OptionSet::new(),
             ttype_index: 0,
             bytes_received: 0,
+            stream_switch: None,
         }
     }
 
@@ -148,10 +161,41 @@ impl Engine {
     ///
     /// [`Limits::max_output_buffer`]: super::Limits::max_output_buffer
     pub fn receive(&mut self, input: &[u8], data: &mut Vec<u8>) -> Result<()> {
-        trace_wire("recv", input);
-        self.bytes_received += input.len() as u64;
         let mut rest = input;
-        while !rest.is_empty() {
+        loop {
+            let received = self.receive_until_switch(rest, data)?;
+            rest = &rest[received.consumed..];
+            if rest.is_empty() {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Like [`receive`](Engine::receive), but stops right after the `IAC SE` that ends a
+    /// subnegotiation of an option in [`EngineConfig::stream_switches`]: the peer transforms
+    /// everything after that byte (MCCP2 and MCCP3 compress it), so the rest of `input` must
+    /// go through the matching decoder before the engine sees it. Returns how much of `input`
+    /// was consumed and which option switched the stream, if one did.
+    ///
+    /// ```
+    /// use ironboa::proto::{Engine, EngineConfig, OptionSet};
+    /// use ironboa::TelnetOption;
+    ///
+    /// let mut config = EngineConfig::client();
+    /// config.stream_switches = OptionSet::from_options(&[TelnetOption::MCCP2]);
+    /// let mut engine = Engine::new(config);
+    /// let mut data = Vec::new();
+    /// let input = b"hi\xff\xfa\x56\xff\xf0\x78\x9c";
+    /// let received = engine.receive_until_switch(input, &mut data)?;
+    /// assert_eq!(received.consumed, 7);
+    /// assert_eq!(received.switch, Some(TelnetOption::MCCP2));
+    /// assert_eq!(data, b"hi");
+    /// # Ok::<(), ironboa::Error>(())
+    /// ```
+    pub fn receive_until_switch(&mut self, input: &[u8], data: &mut Vec<u8>) -> Result<Received> {
+        self.stream_switch = None;
+        let mut rest = input;
+        while !rest.is_empty() && self.stream_switch.is_none() {
             self.data_len = data.len();
             rest = match self.state {
                 ParseState::Data => self.parse_data(rest, data),
@@ -170,6 +214,9 @@ impl Engine {
             };
         }
         self.data_len = 0;
+        let consumed = input.len() - rest.len();
+        trace_wire("recv", &input[..consumed]);
+        self.bytes_received += consumed as u64;
         if self.output_overflow {
             self.output_overflow = false;
             return Err(Error::LimitExceeded {
@@ -177,7 +224,10 @@ impl Engine {
                 max: self.config.limits.max_output_buffer,
             });
         }
-        Ok(())
+        Ok(Received {
+            consumed,
+            switch: self.stream_switch.take(),
+        })
     }
 
     /// Plain data: copies runs up to the next IAC (and, in NVT mode, drops the NUL of CR NUL).
@@ -329,8 +379,12 @@ impl Engine {
                 }
                 SE => {
                     self.state = ParseState::Data;
+                    let option = TelnetOption(self.subnegotiation_option);
+                    if self.config.stream_switches.contains(option) {
+                        self.stream_switch = Some(option);
+                    }
                     let payload = std::mem::take(&mut self.subnegotiation);
-                    self.receive_subnegotiation(TelnetOption(self.subnegotiation_option), &payload);
+                    self.receive_subnegotiation(option, &payload);
                     self.subnegotiation = payload;
                     self.subnegotiation.clear();
                     if self.subnegotiation.capacity() > 4096 {

@@ -18,7 +18,7 @@ mod subneg;
 pub use command::{Command, Verb};
 pub use config::{EngineConfig, Identity, Role};
 pub use encoder::{DataEncoding, encode_data, encode_subnegotiation};
-pub use engine::Engine;
+pub use engine::{Engine, Received};
 pub use event::{Event, Side};
 pub use hexdump::{WIRE_TARGET, hexdump};
 pub use limits::Limits;

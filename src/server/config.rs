@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::proto::Limits;
+use crate::proto::{Limits, Policy, TelnetOption};
 use crate::session::Encoding;
 
 /// How a [`BlockingTelnetServer`](super::BlockingTelnetServer) runs. Every option has a
@@ -34,6 +34,11 @@ pub struct ServerConfig {
     pub(crate) shutdown_timeout: Duration,
     pub(crate) limits: Limits,
     pub(crate) refusal_message: String,
+    pub(crate) policy: Policy,
+    pub(crate) offer_local: Vec<TelnetOption>,
+    pub(crate) offer_remote: Vec<TelnetOption>,
+    pub(crate) coalesce_delay: Duration,
+    pub(crate) max_queued_events: usize,
 }
 
 impl Default for ServerConfig {
@@ -53,6 +58,11 @@ impl Default for ServerConfig {
             shutdown_timeout: Duration::from_secs(5),
             limits: Limits::default(),
             refusal_message: "Too many connections; try again later.".to_owned(),
+            policy: Policy::server(),
+            offer_local: Vec::new(),
+            offer_remote: Vec::new(),
+            coalesce_delay: Duration::from_millis(2),
+            max_queued_events: 256,
         }
     }
 }
@@ -115,4 +125,51 @@ setters! {
     limits / get_limits: Limits;
     /// The line sent to a connection over `max_connections` before it is closed.
     refusal_message / get_refusal_message: String;
+    /// What the server agrees to when the client asks first (default [`Policy::server`]: it
+    /// performs ECHO, SGA, BINARY, STATUS, TM and EOR, and lets the client report TTYPE, NAWS,
+    /// NEW_ENVIRON, CHARSET, TSPEED, XDISPLOC, SNDLOC, LFLOW and BINARY).
+    policy / get_policy: Policy;
+    /// How long output owed an IAC GA (to a client that did not agree to suppress go-ahead)
+    /// may be held back, so that the GA leaves in the same packet when the handler goes
+    /// straight back to reading (default 2 ms; zero writes at once, and sends the GA alone).
+    /// Output that no read follows leaves after this delay.
+    coalesce_delay / get_coalesce_delay: Duration;
+    /// The most events kept for
+    /// [`next_event`](super::ServerConnection::next_event) (default 256); past it the oldest
+    /// are dropped. Zero keeps none.
+    max_queued_events / get_max_queued_events: usize;
+}
+
+impl ServerConfig {
+    /// Options the server offers to perform (`WILL`, e.g. GMCP, EOR) in its opening
+    /// negotiation, once the client has shown it negotiates by answering `DO TTYPE`
+    /// (default none). The handler starts once they are answered, or at `connect_maxwait`.
+    ///
+    /// ```
+    /// use ironboa::{ServerConfig, TelnetOption};
+    ///
+    /// let config = ServerConfig::default().offer_local(&[TelnetOption::GMCP]);
+    /// assert_eq!(config.get_offer_local(), &[TelnetOption::GMCP]);
+    /// ```
+    pub fn offer_local(mut self, options: &[TelnetOption]) -> Self {
+        self.offer_local = options.to_vec();
+        self
+    }
+
+    /// The options set with [`offer_local`](Self::offer_local).
+    pub fn get_offer_local(&self) -> &[TelnetOption] {
+        &self.offer_local
+    }
+
+    /// Options the server asks the client to perform (`DO`) in its opening negotiation, as
+    /// [`offer_local`](Self::offer_local) (default none).
+    pub fn offer_remote(mut self, options: &[TelnetOption]) -> Self {
+        self.offer_remote = options.to_vec();
+        self
+    }
+
+    /// The options set with [`offer_remote`](Self::offer_remote).
+    pub fn get_offer_remote(&self) -> &[TelnetOption] {
+        &self.offer_remote
+    }
 }

@@ -1,15 +1,29 @@
 //! `ServerConnection`: the handle a handler gets, with the miniboa and telnetlib3 surfaces.
 
-use std::net::{SocketAddr, TcpStream};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::io;
+use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use super::color::{caret_to_ansi, word_wrap};
 use super::registry::Registry;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::options::WindowSize;
-use crate::proto::{Engine, PeerInfo, TelnetOption};
-use crate::session::{Encoding, Session, WaitFor, deadline};
+use crate::proto::{Engine, Event, PeerInfo, TelnetOption};
+use crate::session::{Encoding, PeerAddress, Session, WaitFor};
+
+/// A connection's identity within its server: stable for the connection's life, never reused
+/// by the same server, and usable as a key in the application's own maps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ConnectionId(pub u64);
+
+impl fmt::Display for ConnectionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
 
 /// One client connection: a cheap `Clone` handle, `Send + Sync`.
 ///
@@ -20,24 +34,54 @@ use crate::session::{Encoding, Session, WaitFor, deadline};
 /// Timeouts are `Option<Duration>`: `None` waits for ever. A timeout is
 /// [`Error::Timeout`](crate::Error::Timeout) and loses no data; the end of the stream is
 /// [`Error::Closed`](crate::Error::Closed).
+///
+/// `&ServerConnection` is [`io::Read`] and [`io::Write`] over the connection's bytes (Telnet
+/// commands taken out, IAC doubled on the way out), so `BufReader`, `io::copy` and `write!`
+/// work; the end of the stream reads as `Ok(0)`.
+///
+/// Two handles are equal when they are the same connection ([`id`](Self::id)).
 #[derive(Clone)]
 pub struct ServerConnection {
     pub(crate) session: Arc<Session>,
-    pub(crate) id: u64,
+    pub(crate) id: ConnectionId,
     pub(crate) registry: Weak<Registry>,
 }
 
+impl PartialEq for ServerConnection {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+impl Eq for ServerConnection {}
+
+impl Hash for ServerConnection {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.id.hash(state);
+    }
+}
+
 impl ServerConnection {
-    pub(crate) fn new(session: Session, id: u64, registry: Weak<Registry>) -> ServerConnection {
+    pub(crate) fn new(
+        session: Arc<Session>,
+        id: ConnectionId,
+        registry: Weak<Registry>,
+    ) -> ServerConnection {
         ServerConnection {
-            session: Arc::new(session),
+            session,
             id,
             registry,
         }
     }
 
+    /// The connection's id within its server (0 for a connection served with
+    /// [`serve_transport`](super::BlockingTelnetServer::serve_transport)).
+    pub fn id(&self) -> ConnectionId {
+        self.id
+    }
+
     fn encoding(&self) -> Encoding {
-        self.session.options.encoding
+        self.session.options().encoding
     }
 
     // ----- reading -----
@@ -52,8 +96,7 @@ impl ServerConnection {
 
     /// [`readline`](Self::readline), as raw bytes.
     pub fn readline_bytes(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        self.session.read_line(&mut state, deadline(timeout))
+        self.session.read_line(timeout)
     }
 
     /// Reads whatever text is available, waiting for at least one byte: at most `max_bytes`
@@ -70,13 +113,7 @@ impl ServerConnection {
 
     /// Reads available bytes, at most `max_bytes`, waiting for at least one.
     pub fn read_bytes(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<Vec<u8>> {
-        let mut state = self.session.reader.lock();
-        let end = self
-            .session
-            .fill_until(&mut state, deadline(timeout), "read", |input| {
-                (!input.is_empty()).then(|| input.len().min(max_bytes.max(1)))
-            })?;
-        Ok(state.input.take(end))
+        self.session.read_bytes(max_bytes, timeout)
     }
 
     /// Reads until `marker` has arrived, and returns everything up to and including it.
@@ -122,8 +159,8 @@ impl ServerConnection {
         self.send_cc(&word_wrap(text, usize::from(self.columns())))
     }
 
-    /// Writes anything the engine has queued. Writes are unbuffered, so this only matters after
-    /// negotiation calls.
+    /// Writes anything queued. Output owed an IAC GA may be held back for
+    /// `ServerConfig::coalesce_delay` so that the GA leaves with it; this sends it now.
     pub fn flush(&self) -> Result<()> {
         self.session.flush()
     }
@@ -154,35 +191,39 @@ impl ServerConnection {
         self.unregister();
     }
 
-    /// The client's IP address as text (miniboa's `address`).
+    /// The client's IP address as text (miniboa's `address`); for a connection over a Unix
+    /// socket or pipes, `"unix"` or `"pipe"`.
     pub fn address(&self) -> String {
-        self.session.peer_addr().ip().to_string()
+        match self.session.peer() {
+            PeerAddress::Ip(addr) => addr.ip().to_string(),
+            other => other.to_string(),
+        }
     }
 
-    /// The client's port (miniboa's `port`).
+    /// The client's port (miniboa's `port`); 0 when the transport has none.
     pub fn port(&self) -> u16 {
-        self.session.peer_addr().port()
+        self.session.peer().ip().map_or(0, |a| a.port())
     }
 
     /// `"ip:port"` (miniboa's `addrport()`).
     pub fn addrport(&self) -> String {
-        self.session.peer_addr().to_string()
+        self.session.peer().to_string()
     }
 
-    /// The client's address.
-    pub fn peer_addr(&self) -> SocketAddr {
-        self.session.peer_addr()
+    /// The client's TCP address (`None` over a Unix socket or pipes).
+    pub fn peer_addr(&self) -> Option<SocketAddr> {
+        self.session.peer().ip()
+    }
+
+    /// Who the client is: a TCP address, a Unix socket, or nothing (pipes).
+    pub fn peer(&self) -> &PeerAddress {
+        self.session.peer()
     }
 
     /// The terminal type the client reported, or `"unknown"` (miniboa's `terminal_type`).
     pub fn terminal_type(&self) -> String {
         self.session
-            .engine
-            .lock()
-            .peer()
-            .terminal_type()
-            .unwrap_or("unknown")
-            .to_owned()
+            .inspect(|e| e.peer().terminal_type().unwrap_or("unknown").to_owned())
     }
 
     /// The client's width from NAWS, or 80 (miniboa's `columns`).
@@ -197,7 +238,7 @@ impl ServerConnection {
 
     /// The window size the client reported, if it did.
     pub fn window_size(&self) -> Option<WindowSize> {
-        self.session.engine.lock().peer().window_size
+        self.session.inspect(|e| e.peer().window_size)
     }
 
     /// Time since the client last sent anything (miniboa's `idle()`).
@@ -224,9 +265,7 @@ impl ServerConnection {
     /// passwords.
     pub fn password_mode_on(&self) -> Result<()> {
         self.session.set_password_mode(true);
-        self.session
-            .with_engine(|e| e.enable_local(TelnetOption::ECHO))?;
-        Ok(())
+        self.negotiate(|e| e.enable_local(TelnetOption::ECHO))
     }
 
     /// Ends password mode: in line mode the client echoes again (WONT ECHO); in character mode
@@ -234,27 +273,32 @@ impl ServerConnection {
     pub fn password_mode_off(&self) -> Result<()> {
         self.session.set_password_mode(false);
         if !self.character_mode() {
-            self.session
-                .with_engine(|e| e.disable_local(TelnetOption::ECHO))?;
+            self.negotiate(|e| e.disable_local(TelnetOption::ECHO))?;
         }
         Ok(())
     }
 
     fn character_mode(&self) -> bool {
-        let engine = self.session.engine.lock();
-        engine.local_enabled(TelnetOption::SGA) && engine.local_enabled(TelnetOption::ECHO)
+        self.session
+            .inspect(|e| e.local_enabled(TelnetOption::SGA) && e.local_enabled(TelnetOption::ECHO))
+    }
+
+    /// Queues negotiation on the engine and writes it.
+    fn negotiate<T>(&self, f: impl FnOnce(&mut Engine) -> T) -> Result<()> {
+        self.session.write(false, |e| {
+            f(e);
+            Ok(())
+        })
     }
 
     /// Asks the client to report its window size (DO NAWS).
     pub fn request_naws(&self) -> Result<()> {
-        self.session
-            .with_engine(|e| e.enable_remote(TelnetOption::NAWS))?;
-        Ok(())
+        self.negotiate(|e| e.enable_remote(TelnetOption::NAWS))
     }
 
     /// Asks the client for its terminal type (DO TTYPE, or TTYPE SEND once it agreed).
     pub fn request_terminal_type(&self) -> Result<()> {
-        self.session.with_engine(|e| {
+        self.negotiate(|e| {
             if !e.request_terminal_type() {
                 e.enable_remote(TelnetOption::TTYPE);
             }
@@ -263,23 +307,17 @@ impl ServerConnection {
 
     /// Asks the client to suppress go-ahead (DO SGA).
     pub fn request_do_sga(&self) -> Result<()> {
-        self.session
-            .with_engine(|e| e.enable_remote(TelnetOption::SGA))?;
-        Ok(())
+        self.negotiate(|e| e.enable_remote(TelnetOption::SGA))
     }
 
     /// Offers to echo (WILL ECHO).
     pub fn request_will_echo(&self) -> Result<()> {
-        self.session
-            .with_engine(|e| e.enable_local(TelnetOption::ECHO))?;
-        Ok(())
+        self.negotiate(|e| e.enable_local(TelnetOption::ECHO))
     }
 
     /// Stops echoing (WONT ECHO).
     pub fn request_wont_echo(&self) -> Result<()> {
-        self.session
-            .with_engine(|e| e.disable_local(TelnetOption::ECHO))?;
-        Ok(())
+        self.negotiate(|e| e.disable_local(TelnetOption::ECHO))
     }
 
     // ----- the telnetlib3 surface -----
@@ -289,6 +327,36 @@ impl ServerConnection {
     /// leaves, and [`Error::Timeout`](crate::Error::Timeout) at the deadline.
     pub fn wait_for(&self, conditions: &WaitFor, timeout: Option<Duration>) -> Result<()> {
         self.session.wait_for(conditions, timeout)
+    }
+
+    /// The next event from the client, reading (and keeping for later reads) any data that
+    /// arrives meanwhile: a command (IAC IP, BRK, AO, ABORT, SUSP, EOF, EOR, ...), an option
+    /// change, a subnegotiation (GMCP, MSDP, a new window size, anything unknown). Automatic
+    /// negotiation goes on as usual; the events are what it saw. Events that arrived during
+    /// the opening negotiation are kept too.
+    ///
+    /// [`Error::Timeout`] when none came in time (`Some(Duration::ZERO)` only looks at what
+    /// has arrived); [`Error::Closed`] at the end of the stream. Up to
+    /// `ServerConfig::max_queued_events` are kept; older ones are dropped.
+    ///
+    /// ```no_run
+    /// # fn handler(conn: ironboa::ServerConnection) -> ironboa::Result<()> {
+    /// use ironboa::{Command, Event};
+    /// use ironboa::options::Subnegotiation;
+    ///
+    /// loop {
+    ///     match conn.next_event(None)? {
+    ///         Event::Command(Command::InterruptProcess) => conn.send("^C\n")?,
+    ///         Event::Subnegotiation(Subnegotiation::WindowSize(size)) => {
+    ///             conn.send(&format!("now {}x{}\n", size.columns, size.rows))?
+    ///         }
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn next_event(&self, timeout: Option<Duration>) -> Result<Event> {
+        self.session.next_event(timeout)
     }
 
     /// telnetlib3's `get_extra_info`: `"TERM"`, `"cols"`, `"rows"`, `"peername"`,
@@ -302,46 +370,69 @@ impl ServerConnection {
             "mode" => return Some(self.mode().to_owned()),
             _ => {}
         }
-        let engine = self.session.engine.lock();
-        let peer = engine.peer();
-        match name {
-            "TERM" | "terminal_type" => peer
-                .terminal_type()
-                .map(str::to_owned)
-                .or_else(|| peer.environment.get("TERM").cloned()),
-            "charset" => Some(
-                peer.charset
-                    .clone()
-                    .unwrap_or_else(|| self.encoding().name().to_owned()),
-            ),
-            "tspeed" => peer.terminal_speed.map(|(tx, rx)| format!("{tx},{rx}")),
-            "xdisploc" => peer.x_display.clone(),
-            "location" => peer.location.clone(),
-            other => peer.environment.get(other).cloned(),
-        }
+        let encoding = self.encoding();
+        self.session.inspect(|engine| {
+            let peer = engine.peer();
+            match name {
+                "TERM" | "terminal_type" => peer
+                    .terminal_type()
+                    .map(str::to_owned)
+                    .or_else(|| peer.environment.get("TERM").cloned()),
+                "charset" => Some(
+                    peer.charset
+                        .clone()
+                        .unwrap_or_else(|| encoding.name().to_owned()),
+                ),
+                "tspeed" => peer.terminal_speed.map(|(tx, rx)| format!("{tx},{rx}")),
+                "xdisploc" => peer.x_display.clone(),
+                "location" => peer.location.clone(),
+                other => peer.environment.get(other).cloned(),
+            }
+        })
     }
 
     /// The line discipline as telnetlib3 names it: `"local"` (the client edits and echoes),
     /// `"remote"` (we echo, character at a time), or `"kludge"`.
     pub fn mode(&self) -> &'static str {
-        self.session.engine.lock().mode()
+        self.session.inspect(Engine::mode)
     }
 
     /// A copy of everything learned about the client.
     pub fn peer_info(&self) -> PeerInfo {
-        self.session.engine.lock().peer().clone()
+        self.session.inspect(|e| e.peer().clone())
     }
 
     /// Runs `f` on the connection's engine (to inspect option states or queue negotiation),
     /// then writes whatever it queued.
     pub fn with_engine<T>(&self, f: impl FnOnce(&mut Engine) -> T) -> Result<T> {
-        self.session.with_engine(f)
+        self.session.write(false, |e| Ok(f(e)))
     }
 
-    /// The underlying socket, for socket options. Reading or writing it directly bypasses the
-    /// Telnet engine.
-    pub fn socket(&self) -> &TcpStream {
-        self.session.stream()
+    /// The underlying socket, for socket options, when the transport is one. Reading or
+    /// writing it directly bypasses the Telnet engine.
+    pub fn socket(&self) -> Option<&socket2::Socket> {
+        self.session.transport().socket()
+    }
+}
+
+/// Bytes in: what [`read_bytes`](ServerConnection::read_bytes) returns, waiting for at least
+/// one byte; `Ok(0)` at the end of the stream.
+impl io::Read for &ServerConnection {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        crate::session::read_into(&self.session, buf, crate::session::Wait::Forever)
+    }
+}
+
+/// Bytes out, as [`write_bytes`](ServerConnection::write_bytes): IAC doubled, a bare CR as CR
+/// NUL outside BINARY. Each call is written whole.
+impl io::Write for &ServerConnection {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_bytes(buf).map_err(Error::into_io)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        ServerConnection::flush(self).map_err(Error::into_io)
     }
 }
 
@@ -349,7 +440,7 @@ impl std::fmt::Debug for ServerConnection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerConnection")
             .field("id", &self.id)
-            .field("peer", &self.session.peer_addr())
+            .field("peer", self.session.peer())
             .field("active", &self.active())
             .finish()
     }

@@ -36,12 +36,18 @@ use parking_lot::Mutex;
 
 pub use color::{caret_to_ansi, word_wrap};
 pub use config::ServerConfig;
-pub use connection::ServerConnection;
+pub use connection::{ConnectionId, ServerConnection};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Operation, Result};
 use crate::proto::{Engine, EngineConfig};
-use crate::session::{Session, SessionOptions};
+use crate::session::{EventLimits, Session, SessionOptions, Transport};
 use registry::Registry;
+
+thread_local! {
+    /// Set on the threads that run connections, so that `shutdown` called from a handler does
+    /// not wait for its own thread.
+    static CONNECTION_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 /// What a connection thread does once the opening negotiation is over.
 #[derive(Clone)]
@@ -153,7 +159,7 @@ impl BlockingTelnetServer {
         let received = match timeout {
             Some(t) => self.inner.accepted.recv_timeout(t).map_err(|e| match e {
                 crossbeam_channel::RecvTimeoutError::Timeout => Error::Timeout {
-                    operation: "accept",
+                    operation: Operation::Accept,
                 },
                 crossbeam_channel::RecvTimeoutError::Disconnected => Error::Closed,
             }),
@@ -219,7 +225,11 @@ impl BlockingTelnetServer {
         while let Ok(connection) = inner.accepted.try_recv() {
             connection.deactivate();
         }
-        let all_ended = inner.registry.wait_threads(inner.config.shutdown_timeout);
+        // A handler that calls shutdown does not wait for its own thread.
+        let own = usize::from(CONNECTION_THREAD.with(|c| c.get()));
+        let all_ended = inner
+            .registry
+            .wait_threads(inner.config.shutdown_timeout, own);
         if !all_ended {
             log::warn!(
                 "{}: {} connection threads still running after {:?}",
@@ -234,26 +244,35 @@ impl BlockingTelnetServer {
 
 impl BlockingTelnetServer {
     /// Serves one connection that is already open, on the calling thread: the opening
-    /// negotiation, then `handler`, then an orderly close. This is inetd mode: under inetd,
-    /// xinetd or `socat ... EXEC:...,nofork`, the connection is the process's standard input.
-    ///
-    /// ```no_run
-    /// use std::net::TcpStream;
-    /// use std::os::fd::AsFd;
-    /// use ironboa::{BlockingTelnetServer, ServerConfig};
-    ///
-    /// let stdin = std::io::stdin().as_fd().try_clone_to_owned()?;
-    /// BlockingTelnetServer::serve_stream(TcpStream::from(stdin), &ServerConfig::default(), |conn| {
-    ///     let _ = conn.send("hello from inetd\n");
-    /// })?;
-    /// # Ok::<(), ironboa::Error>(())
-    /// ```
+    /// negotiation, then `handler`, then an orderly close. See
+    /// [`serve_transport`](Self::serve_transport) for connections that are not TCP.
     pub fn serve_stream(
         stream: TcpStream,
         config: &ServerConfig,
         handler: impl FnOnce(ServerConnection),
     ) -> Result<()> {
-        let connection = build_connection(config, stream, 0, std::sync::Weak::new())?;
+        BlockingTelnetServer::serve_transport(Transport::tcp(stream)?, config, handler)
+    }
+
+    /// Serves one connection over any transport, on the calling thread: the opening
+    /// negotiation, then `handler`, then an orderly close. This is inetd mode: under inetd,
+    /// xinetd, systemd (`Accept=yes`) or socat's `EXEC:`, the connection is the process's
+    /// standard input and output, a socket or a pair of pipes ([`Transport::stdio`]).
+    ///
+    /// ```no_run
+    /// use ironboa::{BlockingTelnetServer, ServerConfig, Transport};
+    ///
+    /// BlockingTelnetServer::serve_transport(Transport::stdio()?, &ServerConfig::default(), |conn| {
+    ///     let _ = conn.send("hello from inetd\n");
+    /// })?;
+    /// # Ok::<(), ironboa::Error>(())
+    /// ```
+    pub fn serve_transport(
+        transport: Transport,
+        config: &ServerConfig,
+        handler: impl FnOnce(ServerConnection),
+    ) -> Result<()> {
+        let connection = build_connection(config, transport, 0, std::sync::Weak::new());
         let peer = connection.addrport();
         if let Err(error) = opening::negotiate(&connection, config) {
             log::debug!("{peer}: left during the opening negotiation: {error}");
@@ -321,13 +340,14 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         return;
     }
     let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
-    let connection = match new_connection(inner, stream, id) {
-        Ok(connection) => connection,
+    let transport = match Transport::tcp(stream) {
+        Ok(transport) => transport,
         Err(error) => {
             log::warn!("{peer}: could not set up the connection: {error}");
             return;
         }
     };
+    let connection = build_connection(config, transport, id, Arc::downgrade(&inner.registry));
     inner.registry.insert(connection.clone());
     inner.registry.thread_started();
     let thread_inner = Arc::clone(inner);
@@ -337,6 +357,7 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         .name(format!("ironboa-conn-{id}"))
         .stack_size(config.stack_size)
         .spawn(move || {
+            CONNECTION_THREAD.with(|c| c.set(true));
             run_connection(&thread_inner, &thread_dispatch, thread_connection);
             thread_inner.registry.thread_ended();
         });
@@ -354,19 +375,16 @@ fn refuse(stream: &mut TcpStream, message: &str) {
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
-fn new_connection(inner: &Arc<Inner>, stream: TcpStream, id: u64) -> Result<ServerConnection> {
-    build_connection(&inner.config, stream, id, Arc::downgrade(&inner.registry))
-}
-
 fn build_connection(
     config: &ServerConfig,
-    stream: TcpStream,
+    transport: Transport,
     id: u64,
     registry: std::sync::Weak<Registry>,
-) -> Result<ServerConnection> {
+) -> ServerConnection {
     let mut engine_config = EngineConfig::server();
     engine_config.limits = config.limits;
     engine_config.force_binary = config.force_binary;
+    engine_config.policy = config.policy;
     if config.encoding != crate::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
@@ -379,9 +397,14 @@ fn build_connection(
         write_timeout: Some(config.write_timeout),
         answer_are_you_there: true,
         apply_erase_commands: true,
+        coalesce_delay: config.coalesce_delay,
+        events: EventLimits {
+            max_events: config.max_queued_events,
+            max_bytes: config.limits.max_subnegotiation.saturating_mul(4),
+        },
     };
-    let session = Session::new(stream, Engine::new(engine_config), options)?;
-    Ok(ServerConnection::new(session, id, registry))
+    let session = Session::new(transport, Engine::new(engine_config), options);
+    ServerConnection::new(session, ConnectionId(id), registry)
 }
 
 fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerConnection) {
@@ -392,7 +415,7 @@ fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerCon
         connection.close();
         return;
     }
-    inner.registry.mark_ready(connection.id);
+    inner.registry.mark_ready(connection.id());
     match dispatch {
         Dispatch::Queue(queue) => {
             if queue.send(connection.clone()).is_err() {

@@ -10,14 +10,17 @@
 use std::time::Instant;
 
 use super::{ServerConfig, ServerConnection};
-use crate::error::{Error, Result};
+use crate::error::{Error, Operation, Result};
 use crate::proto::TelnetOption;
-use crate::session::Encoding;
+use crate::session::{Encoding, Wait};
 
 pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) -> Result<()> {
     let session = &connection.session;
     let deadline = Instant::now() + config.connect_maxwait;
-    session.with_engine(|e| e.enable_remote(TelnetOption::TTYPE))?;
+    session.write(false, |e| {
+        e.enable_remote(TelnetOption::TTYPE);
+        Ok(())
+    })?;
     if !settle(connection, deadline, |e| {
         !e.option_state(TelnetOption::TTYPE, crate::Side::Remote)
             .is_pending()
@@ -29,11 +32,11 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         );
         return Ok(());
     }
-    if !session.engine.lock().remote_enabled(TelnetOption::TTYPE) {
+    if !session.inspect(|e| e.remote_enabled(TelnetOption::TTYPE)) {
         log::debug!("{}: refused TTYPE; a dumb client", connection.addrport());
         return Ok(());
     }
-    session.with_engine(|e| {
+    session.write(false, |e| {
         e.enable_remote(TelnetOption::NAWS);
         e.enable_remote(TelnetOption::NEW_ENVIRON);
         if config.encoding != Encoding::Bytes && !e.config().charsets.is_empty() {
@@ -45,14 +48,17 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
             e.enable_local(TelnetOption::SGA);
             e.enable_local(TelnetOption::ECHO);
         }
+        for option in &config.offer_local {
+            e.enable_local(*option);
+        }
+        for option in &config.offer_remote {
+            e.enable_remote(*option);
+        }
+        Ok(())
     })?;
     if !settle(connection, deadline, |e| e.is_settled())? {
-        let pending: Vec<String> = session
-            .engine
-            .lock()
-            .pending_options()
-            .map(|o| o.to_string())
-            .collect();
+        let pending: Vec<String> =
+            session.inspect(|e| e.pending_options().map(|o| o.to_string()).collect());
         log::debug!(
             "{}: still pending after connect_maxwait: {}",
             connection.addrport(),
@@ -62,27 +68,20 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
     Ok(())
 }
 
-/// Reads until `done` holds or the deadline passes; returns whether it held. Data that
-/// arrives meanwhile stays buffered for the handler.
+/// Reads until `done` holds or the deadline passes; returns whether it held. Data and events
+/// that arrive meanwhile stay queued for the handler.
 fn settle(
     connection: &ServerConnection,
     deadline: Instant,
     done: impl Fn(&crate::proto::Engine) -> bool,
 ) -> Result<bool> {
-    let session = &connection.session;
-    let mut state = session.reader.lock();
-    loop {
-        if done(&session.engine.lock()) {
-            return Ok(true);
-        }
-        if Instant::now() >= deadline {
-            return Ok(false);
-        }
-        match session.pump(&mut state, Some(deadline), "connect") {
-            Ok(_) => {}
-            Err(Error::Timeout { .. }) => return Ok(false),
-            Err(Error::LimitExceeded { .. }) => return Ok(false),
-            Err(e) => return Err(e),
-        }
-    }
+    connection.session.read_until(
+        Wait::Until(deadline),
+        Operation::Negotiation,
+        |_, engine| done(engine).then_some(true),
+        |_, error| match error {
+            Error::Timeout { .. } | Error::LimitExceeded { .. } => Ok(false),
+            error => Err(error),
+        },
+    )
 }

@@ -5,13 +5,13 @@ use std::time::{Duration, Instant};
 
 use parking_lot::{Condvar, Mutex};
 
-use super::ServerConnection;
+use super::{ConnectionId, ServerConnection};
 
 /// Open connections by id (with whether their opening negotiation is over), plus the number
 /// of connection threads still running.
 #[derive(Default)]
 pub(crate) struct Registry {
-    connections: Mutex<HashMap<u64, (ServerConnection, bool)>>,
+    connections: Mutex<HashMap<ConnectionId, (ServerConnection, bool)>>,
     threads: Mutex<usize>,
     threads_done: Condvar,
 }
@@ -24,13 +24,13 @@ impl Registry {
     }
 
     /// The connection's opening negotiation is over: it is one of the server's clients now.
-    pub(crate) fn mark_ready(&self, id: u64) {
+    pub(crate) fn mark_ready(&self, id: ConnectionId) {
         if let Some(entry) = self.connections.lock().get_mut(&id) {
             entry.1 = true;
         }
     }
 
-    pub(crate) fn remove(&self, id: u64) {
+    pub(crate) fn remove(&self, id: ConnectionId) {
         self.connections.lock().remove(&id);
     }
 
@@ -69,7 +69,7 @@ impl Registry {
     pub(crate) fn thread_ended(&self) {
         let mut threads = self.threads.lock();
         *threads -= 1;
-        if *threads == 0 {
+        if *threads <= 1 {
             self.threads_done.notify_all();
         }
     }
@@ -78,17 +78,18 @@ impl Registry {
         *self.threads.lock()
     }
 
-    /// Waits until no connection thread runs, or `bound` passes. Returns whether all ended.
-    pub(crate) fn wait_threads(&self, bound: Duration) -> bool {
+    /// Waits until no more than `own` connection threads run (`own` is 1 when the caller is
+    /// one of them), or `bound` passes. Returns whether all the others ended.
+    pub(crate) fn wait_threads(&self, bound: Duration, own: usize) -> bool {
         let deadline = Instant::now() + bound;
         let mut threads = self.threads.lock();
-        while *threads > 0 {
+        while *threads > own {
             if self
                 .threads_done
                 .wait_until(&mut threads, deadline)
                 .timed_out()
             {
-                return *threads == 0;
+                return *threads <= own;
             }
         }
         true

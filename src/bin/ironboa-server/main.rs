@@ -13,14 +13,12 @@ mod logging;
 mod pty;
 mod shells;
 
-use std::net::TcpStream;
-use std::os::fd::AsFd;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use ironboa::{BlockingTelnetServer, Encoding, ServerConfig, ServerConnection};
+use ironboa::{BlockingTelnetServer, Encoding, ServerConfig, ServerConnection, Transport};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -54,7 +52,8 @@ struct Args {
     /// Arguments for --pty-exec's PROGRAM.
     #[arg(last = true, value_name = "ARGS")]
     pty_args: Vec<String>,
-    /// Serve one connection on standard input and output (inetd, xinetd, socat ...,nofork).
+    /// Serve one connection on standard input and output (inetd, xinetd, socat EXEC:): a TCP
+    /// socket, a socketpair, or pipes.
     #[arg(long)]
     inetd: bool,
     /// The text encoding: utf-8, latin-1 or bytes.
@@ -160,15 +159,11 @@ fn run(args: Args) -> Result<(), String> {
     logging::init(&args.loglevel, args.logfile.as_deref(), !args.inetd)?;
     let config = config(&args)?;
     if args.inetd {
-        // Under inetd the connection is standard input; stdout and stderr may be it too, so
-        // nothing else is printed.
-        let socket = std::io::stdin()
-            .as_fd()
-            .try_clone_to_owned()
-            .map_err(|e| format!("standard input: {e}"))?;
-        let stream = TcpStream::from(socket);
-        return BlockingTelnetServer::serve_stream(stream, &config, handler(&args, None))
-            .map_err(|e| format!("standard input is not a TCP connection? {e}"));
+        // Under inetd the connection is standard input and output (a TCP socket, a
+        // socketpair, or two pipes); stderr may be it too, so nothing else is printed.
+        let transport = Transport::stdio().map_err(|e| format!("standard input: {e}"))?;
+        return BlockingTelnetServer::serve_transport(transport, &config, handler(&args, None))
+            .map_err(|e| e.to_string());
     }
 
     let server = BlockingTelnetServer::bind((args.host.as_str(), args.port), config)

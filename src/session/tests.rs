@@ -1,0 +1,124 @@
+//! The session over a socketpair: layers switched on at exact byte positions.
+
+use std::io::{Read, Write};
+use std::os::unix::net::UnixStream;
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::layer::testing::Xor;
+use super::*;
+use crate::proto::{EngineConfig, OptionSet};
+
+const T: Option<Duration> = Some(Duration::from_secs(5));
+
+fn options() -> SessionOptions {
+    SessionOptions {
+        encoding: Encoding::Utf8,
+        max_line_length: 1024,
+        max_input_buffer: 1 << 20,
+        never_send_ga: true,
+        idle_timeout: None,
+        write_timeout: Some(Duration::from_secs(5)),
+        answer_are_you_there: false,
+        apply_erase_commands: false,
+        coalesce_delay: Duration::ZERO,
+        events: EventLimits {
+            max_events: 16,
+            max_bytes: 1024,
+        },
+    }
+}
+
+fn pair(config: EngineConfig) -> (Arc<Session>, UnixStream) {
+    let (ours, theirs) = UnixStream::pair().unwrap();
+    let transport = Transport::unix(ours).unwrap();
+    (
+        Session::new(transport, Engine::new(config), options()),
+        theirs,
+    )
+}
+
+fn xor(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().map(|b| b ^ 0x5a).collect()
+}
+
+#[test]
+fn an_input_layer_starts_right_after_the_switching_subnegotiation() {
+    let mut config = EngineConfig::client();
+    config.stream_switches = OptionSet::from_options(&[TelnetOption::MCCP2]);
+    let (session, mut peer) = pair(config);
+    session.set_switch_handler(Box::new(|option| {
+        (option == TelnetOption::MCCP2).then(|| Box::new(Xor(0x5a)) as Box<dyn InputLayer>)
+    }));
+    // Plain text, the switch, then transformed bytes: all in one write, so in one read.
+    let mut wire = b"ab\xff\xfa\x56\xff\xf0".to_vec();
+    wire.extend(xor(b"cd\r\nef\r\n"));
+    peer.write_all(&wire).unwrap();
+    assert_eq!(session.read_line(T).unwrap(), b"abcd");
+    assert_eq!(session.read_line(T).unwrap(), b"ef");
+    // Later reads go through the layer too.
+    peer.write_all(&xor(b"gh\r\n")).unwrap();
+    assert_eq!(session.read_line(T).unwrap(), b"gh");
+    assert!(matches!(
+        session.next_event(Some(Duration::ZERO)),
+        Ok(Event::Subnegotiation(_))
+    ));
+}
+
+#[test]
+fn a_switch_without_a_handler_leaves_the_stream_as_it_is() {
+    let mut config = EngineConfig::client();
+    config.stream_switches = OptionSet::from_options(&[TelnetOption::MCCP2]);
+    let (session, mut peer) = pair(config);
+    peer.write_all(b"ab\xff\xfa\x56\xff\xf0cd\r\n").unwrap();
+    assert_eq!(session.read_line(T).unwrap(), b"abcd");
+}
+
+#[test]
+fn an_output_layer_applies_to_every_byte_after_its_frame() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    session.write_data(b"x", false).unwrap();
+    session
+        .push_output_layer(
+            |engine| engine.send_raw_subnegotiation(TelnetOption::MCCP2, &[]),
+            Box::new(Xor(0x5a)),
+        )
+        .unwrap();
+    session.write_data(b"yz", false).unwrap();
+    let mut expected = b"x\xff\xfa\x56\xff\xf0".to_vec();
+    expected.extend(xor(b"yz"));
+    let mut got = vec![0; expected.len()];
+    peer.read_exact(&mut got).unwrap();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn input_layers_decode_before_the_engine() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    session.push_input_layer(Box::new(Xor(0x5a)));
+    peer.write_all(&xor(b"secret\r\n")).unwrap();
+    assert_eq!(session.read_line(T).unwrap(), b"secret");
+}
+
+#[test]
+fn a_zero_timeout_reads_what_has_arrived_without_waiting() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    assert!(matches!(
+        session.read_line(Some(Duration::ZERO)),
+        Err(Error::Timeout {
+            operation: Operation::ReadLine
+        })
+    ));
+    peer.write_all(b"one\r\ntwo\r\n").unwrap();
+    // Polls only: each call reads what the socket holds and never waits for more.
+    let mut lines = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while lines.len() < 2 && std::time::Instant::now() < deadline {
+        match session.read_line(Some(Duration::ZERO)) {
+            Ok(line) => lines.push(line),
+            Err(Error::Timeout { .. }) => std::thread::yield_now(),
+            Err(error) => panic!("{error}"),
+        }
+    }
+    assert_eq!(lines, [b"one".to_vec(), b"two".to_vec()]);
+}
