@@ -105,7 +105,10 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 fn assert_data_then_reply(written: &[u8], data: &[u8]) {
     let mut expected = data.to_vec();
     expected.extend_from_slice(&[255, 251, 24]);
-    assert_eq!(written, expected, "the data, then the reply queued meanwhile");
+    assert_eq!(
+        written, expected,
+        "the data, then the reply queued meanwhile"
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! The engine: parses the received stream, and holds the state everything else consults.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use memchr::{memchr, memchr2};
 
@@ -68,7 +69,9 @@ enum ParseState {
 /// ```
 #[derive(Debug)]
 pub struct Engine {
-    pub(super) config: EngineConfig,
+    /// Shared by every connection a server makes with the same settings; copied on the first
+    /// change through [`config_mut`](Engine::config_mut).
+    pub(super) config: Arc<EngineConfig>,
     state: ParseState,
     /// The last data byte delivered was a CR received in NVT mode: a NUL right after it is dropped.
     cr_pending: bool,
@@ -106,6 +109,12 @@ pub struct Received {
 impl Engine {
     /// A new engine with every option disabled.
     pub fn new(config: EngineConfig) -> Engine {
+        Engine::with_shared_config(Arc::new(config))
+    }
+
+    /// A new engine with a configuration shared with other engines (a server's connections
+    /// share one, which saves its lists' memory per connection).
+    pub fn with_shared_config(config: Arc<EngineConfig>) -> Engine {
         Engine {
             config,
             state: ParseState::Data,
@@ -136,7 +145,7 @@ impl Engine {
     ///
     /// [`Identity`]: super::Identity
     pub fn config_mut(&mut self) -> &mut EngineConfig {
-        &mut self.config
+        Arc::make_mut(&mut self.config)
     }
 
     /// What has been learned about the peer.

@@ -267,7 +267,7 @@ impl Engine {
 
     /// Client: changes the window size reported with NAWS, and sends it now if NAWS is on.
     pub fn set_window_size(&mut self, size: WindowSize) -> crate::Result<()> {
-        self.config.identity.window_size = Some(size);
+        self.config_mut().identity.window_size = Some(size);
         if self.local_enabled(TelnetOption::NAWS) {
             self.send_subnegotiation(&Subnegotiation::WindowSize(size))?;
         }

@@ -62,6 +62,8 @@ struct Inner {
     listener: TcpListener,
     local_addr: SocketAddr,
     config: ServerConfig,
+    /// The engine settings every connection shares.
+    engine_config: Arc<EngineConfig>,
     registry: Arc<Registry>,
     next_id: AtomicU64,
     stopping: AtomicBool,
@@ -102,6 +104,7 @@ impl BlockingTelnetServer {
             inner: Arc::new(Inner {
                 listener,
                 local_addr,
+                engine_config: Arc::new(engine_config(&config)),
                 config,
                 registry: Arc::new(Registry::default()),
                 next_id: AtomicU64::new(1),
@@ -272,7 +275,9 @@ impl BlockingTelnetServer {
         config: &ServerConfig,
         handler: impl FnOnce(ServerConnection),
     ) -> Result<()> {
-        let connection = build_connection(config, transport, 0, std::sync::Weak::new());
+        let engine_config = Arc::new(engine_config(config));
+        let connection =
+            build_connection(config, engine_config, transport, 0, std::sync::Weak::new());
         let peer = connection.addrport();
         if let Err(error) = opening::negotiate(&connection, config) {
             log::debug!("{peer}: left during the opening negotiation: {error}");
@@ -347,7 +352,13 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
             return;
         }
     };
-    let connection = build_connection(config, transport, id, Arc::downgrade(&inner.registry));
+    let connection = build_connection(
+        config,
+        Arc::clone(&inner.engine_config),
+        transport,
+        id,
+        Arc::downgrade(&inner.registry),
+    );
     inner.registry.insert(connection.clone());
     inner.registry.thread_started();
     let thread_inner = Arc::clone(inner);
@@ -375,12 +386,8 @@ fn refuse(stream: &mut TcpStream, message: &str) {
     let _ = stream.shutdown(std::net::Shutdown::Both);
 }
 
-fn build_connection(
-    config: &ServerConfig,
-    transport: Transport,
-    id: u64,
-    registry: std::sync::Weak<Registry>,
-) -> ServerConnection {
+/// The engine settings a server's connections share.
+fn engine_config(config: &ServerConfig) -> EngineConfig {
     let mut engine_config = EngineConfig::server();
     engine_config.limits = config.limits;
     engine_config.force_binary = config.force_binary;
@@ -388,6 +395,16 @@ fn build_connection(
     if config.encoding != crate::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
+    engine_config
+}
+
+fn build_connection(
+    config: &ServerConfig,
+    engine_config: Arc<EngineConfig>,
+    transport: Transport,
+    id: u64,
+    registry: std::sync::Weak<Registry>,
+) -> ServerConnection {
     let options = SessionOptions {
         encoding: config.encoding,
         max_line_length: config.max_line_length,
@@ -403,7 +420,11 @@ fn build_connection(
             max_bytes: config.limits.max_subnegotiation.saturating_mul(4),
         },
     };
-    let session = Session::new(transport, Engine::new(engine_config), options);
+    let session = Session::new(
+        transport,
+        Engine::with_shared_config(engine_config),
+        options,
+    );
     ServerConnection::new(session, ConnectionId(id), registry)
 }
 
