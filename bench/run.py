@@ -4,7 +4,8 @@
     scripts/bench.sh [--quick]
 
 Servers (each its own process, started fresh for each measurement):
-  ironboa   examples/bench_server.rs ironboa: BlockingTelnetServer, readline + send
+  ironboa   examples/bench_server.rs ironboa: BlockingTelnetServer, readline + send, default
+            configuration (also with --never-send-ga, and with --delayed and --no-coalesce)
   ceiling   examples/bench_server.rs raw: std::net thread-per-connection, no Telnet
   telnetlib3  bench/tl3_echo_server.py: telnetlib3.sync.BlockingTelnetServer
   miniboa   bench/miniboa_echo_server.py: miniboa.TelnetServer
@@ -22,6 +23,16 @@ PYTHON = os.path.join(ROOT, "target", "peers-venv", "bin", "python")
 QUICK = "--quick" in sys.argv
 REPEATS = 1 if QUICK else 3
 RT_SECONDS = "1" if QUICK else "3"
+# The write-delay measurement: connections, and requests on each (one every 250 ms).
+DELAY_CONNS, DELAY_REQUESTS = (4, 10) if QUICK else (8, 40)
+
+# Echo round-trip rows: (label, server kind, server flags).
+RT_SERVERS = [("ironboa", "ironboa", ()), ("ironboa, never_send_ga", "ironboa", ("--never-send-ga",)),
+              ("ceiling", "ceiling", ())]
+# Write-delay rows: (label, server kind, coalesce_delay shown, server flags).
+DELAY_SERVERS = [("ironboa", "ironboa", "2 ms (default)", ("--delayed",)),
+                 ("ironboa", "ironboa", "0", ("--delayed", "--no-coalesce")),
+                 ("ceiling", "ceiling", "n/a", ("--delayed",))]
 
 
 class Server:
@@ -71,7 +82,7 @@ def median_of(fn, key):
         except Exception as error:  # a server that failed the load: reported as n/a
             print(f"failed: {error}", file=sys.stderr, flush=True)
     if not runs:
-        return {key: "nan", "rps": "nan", "p50_us": "n/a", "p99_us": "n/a", "seconds": "nan"}
+        return {key: "nan", "rps": "nan", "p50_us": "n/a", "p99_us": "n/a", "max_us": "n/a", "seconds": "nan"}
     runs.sort(key=lambda r: float(r[key]))
     return runs[len(runs) // 2]
 
@@ -84,14 +95,23 @@ def have_python_peers():
 def main():
     rows = []
     kinds = ["ironboa", "ceiling"] + (["telnetlib3", "miniboa"] if have_python_peers() else [])
+    rt_servers = RT_SERVERS + [(kind, kind, ()) for kind in kinds[2:]]
     rt = {}
-    for kind in kinds:
+    for label, kind, flags in rt_servers:
         for conns in (1, 10, 100):
             def one():
-                with Server(kind) as s:
+                with Server(kind, *flags) as s:
                     return loadgen("rt", s.addr, conns, RT_SECONDS)
-            rt[(kind, conns)] = median_of(one, "rps")
-            print(f"rt {kind} {conns}: {rt[(kind, conns)]}", file=sys.stderr, flush=True)
+            rt[(label, conns)] = median_of(one, "rps")
+            print(f"rt {label} {conns}: {rt[(label, conns)]}", file=sys.stderr, flush=True)
+
+    delays = []
+    for label, kind, coalesce, flags in DELAY_SERVERS:
+        def one():
+            with Server(kind, *flags) as s:
+                return loadgen("delay", s.addr, DELAY_CONNS, DELAY_REQUESTS)
+        delays.append((label, coalesce, median_of(one, "p50_us")))
+        print(f"delay {label} {' '.join(flags)}: {delays[-1][2]}", file=sys.stderr, flush=True)
 
     streams = {}
     for kind in ("ironboa", "ceiling"):
@@ -122,7 +142,7 @@ def main():
         flat = loadgen("flat", s.addr, 256 if QUICK else 1024, s.proc.pid)
     print(f"flat: {flat}", file=sys.stderr, flush=True)
 
-    write_table(kinds, rt, streams, held, n_hold, accepts, flat)
+    write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat)
 
 
 def ratio(value, ceiling):
@@ -132,7 +152,7 @@ def ratio(value, ceiling):
         return "n/a"
 
 
-def write_table(kinds, rt, streams, held, n_hold, accepts, flat):
+def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat):
     lines = []
     p = lines.append
     p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback; median of {REPEATS} runs"
@@ -142,12 +162,22 @@ def write_table(kinds, rt, streams, held, n_hold, accepts, flat):
     p("")
     p("| server | connections | round trips/s | p50 µs | p99 µs | ratio to ceiling |")
     p("| --- | ---: | ---: | ---: | ---: | ---: |")
-    for kind in kinds:
+    for label, _, _ in rt_servers:
         for conns in (1, 10, 100):
-            r = rt[(kind, conns)]
+            r = rt[(label, conns)]
             c = rt[("ceiling", conns)]
             rps = "failed" if r["rps"] == "nan" else f"{float(r['rps']):,.0f}"
-            p(f"| {kind} | {conns} | {rps} | {r['p50_us']} | {r['p99_us']} | {ratio(r['rps'], c['rps'])} |")
+            p(f"| {label} | {conns} | {rps} | {r['p50_us']} | {r['p99_us']} | {ratio(r['rps'], c['rps'])} |")
+    p("")
+    p("### A write that no read follows (the handler sleeps 200 ms after each reply)")
+    p("")
+    p(f"Time from sending a line to receiving its reply; {DELAY_CONNS} connections, {DELAY_REQUESTS} requests "
+      f"each, one every 250 ms.")
+    p("")
+    p("| server | coalesce_delay | requests | p50 µs | p99 µs | max µs |")
+    p("| --- | --- | ---: | ---: | ---: | ---: |")
+    for label, coalesce, d in delays:
+        p(f"| {label} | {coalesce} | {d.get('samples', 'failed')} | {d['p50_us']} | {d['p99_us']} | {d['max_us']} |")
     p("")
     p("### One connection in BINARY mode, data echoed back and verified")
     p("")
@@ -161,12 +191,13 @@ def write_table(kinds, rt, streams, held, n_hold, accepts, flat):
     p("")
     p("### Connections held open at once (idle, then each answers a line)")
     p("")
-    p("| server | connections | answered | server RSS before | after | per connection |")
-    p("| --- | ---: | ---: | ---: | ---: | ---: |")
+    p("| server | connections | answered | server RSS before | after | per connection | ratio to ceiling |")
+    p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in ("ironboa", "ceiling"):
         h = held[kind]
         p(f"| {kind} | {h['connections']} | {h['answered']} | {int(h['rss_before_kib']) // 1024} MiB | "
-          f"{int(h['rss_after_kib']) // 1024} MiB | {h['per_connection_kib']} KiB |")
+          f"{int(h['rss_after_kib']) // 1024} MiB | {h['per_connection_kib']} KiB | "
+          f"{ratio(h['per_connection_kib'], held['ceiling']['per_connection_kib'])} |")
     p("")
     p("### Accepting and negotiating 1,000 new connections (10 client threads)")
     p("")

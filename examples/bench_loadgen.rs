@@ -8,6 +8,8 @@
 //! bench_loadgen hold ADDR N SERVER_PID          # N idle connections: server RSS per connection
 //! bench_loadgen accept ADDR N                   # time to accept and negotiate N connections
 //! bench_loadgen flat ADDR MIB SERVER_PID        # server RSS while MIB stream through
+//! bench_loadgen delay ADDR CONNECTIONS REQUESTS  # reply latency when the server sleeps after
+//!                                               # each reply (bench_server --delayed)
 //! ```
 //! Each prints one line of `key=value` figures.
 
@@ -197,6 +199,51 @@ fn round_trips(addr: &str, connections: usize, seconds: f64) {
     );
 }
 
+/// How long `delay` waits after each reply before the next request: longer than the
+/// `--delayed` server's pause after each reply (200 ms), so every request finds the handler
+/// back in `readline` and the time measured is that of the reply alone.
+const DELAY_GAP: Duration = Duration::from_millis(250);
+
+/// The delay a write that no read follows sees: each of `connections` sends a line, times the
+/// reply, then waits [`DELAY_GAP`], `requests` times (the connections are staggered across the
+/// gap so their requests do not coincide).
+fn delay(addr: &str, connections: usize, requests: usize) {
+    let threads: Vec<_> = (0..connections)
+        .map(|id| {
+            let addr = addr.to_owned();
+            thread::spawn(move || {
+                let mut client = Client::connect(&addr, false);
+                client.ready();
+                thread::sleep(DELAY_GAP * id as u32 / connections as u32);
+                let line = format!("ping from connection {id} with some text to echo\r\n");
+                (0..requests)
+                    .map(|_| {
+                        let t0 = Instant::now();
+                        client.send_line(line.as_bytes());
+                        client.read_line().expect("echo");
+                        let micros = t0.elapsed().as_micros() as u32;
+                        thread::sleep(DELAY_GAP);
+                        micros
+                    })
+                    .collect::<Vec<u32>>()
+            })
+        })
+        .collect();
+    let mut all: Vec<u32> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    all.sort_unstable();
+    let pct = |p: f64| all[((all.len() as f64 * p) as usize).min(all.len() - 1)];
+    println!(
+        "p50_us={} p99_us={} max_us={} samples={}",
+        pct(0.50),
+        pct(0.99),
+        all[all.len() - 1],
+        all.len()
+    );
+}
+
 /// Random bytes: every value equally likely (IAC, CR, LF and NUL one byte in 256 each), or
 /// with `dense`, IAC one byte in eight and CR, LF or NUL another (a worst case for Telnet).
 fn payload(mib: usize, dense: bool) -> Vec<u8> {
@@ -377,6 +424,7 @@ fn main() {
         ),
         "hold" => hold(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
         "accept" => accept(&arg(1), arg(2).parse().unwrap()),
-        other => panic!("unknown command {other:?} (rt, stream, flat, hold, accept)"),
+        "delay" => delay(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
+        other => panic!("unknown command {other:?} (rt, stream, flat, hold, accept, delay)"),
     }
 }

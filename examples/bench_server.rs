@@ -1,21 +1,45 @@
 //! The servers the benchmark harness (scripts/bench.sh) measures, one process each:
 //!
-//! * `bench_server ironboa ADDR`: `BlockingTelnetServer`, a handler that greets with
-//!   `ready`, then echoes lines with `readline` + `send`, or bytes with `--binary`;
+//! * `bench_server ironboa ADDR`: `BlockingTelnetServer`, default configuration, a handler
+//!   that greets with `ready`, then echoes lines with `readline` + `send`, or bytes with
+//!   `--binary`; `--never-send-ga` sets `ServerConfig::never_send_ga`, `--no-coalesce` sets
+//!   `ServerConfig::coalesce_delay` to zero;
 //! * `bench_server raw ADDR`: the ceiling, a plain `std::net` thread-per-connection server that
 //!   does the same with no Telnet processing at all.
+//!
+//! With `--delayed`, either handler sleeps [`DELAYED_PAUSE`] after each reply before it reads
+//! again: a write that no read follows, which ironboa may hold back for `coalesce_delay`.
 //!
 //! Both print `listening on ADDR` first. Not a demo: see blocking_echo_server for that.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
+use std::time::Duration;
 
 use ironboa::{BlockingTelnetServer, ServerConfig};
 
-fn ironboa(addr: &str, binary: bool, never_send_ga: bool) {
-    let config = ServerConfig::default()
+/// How long a `--delayed` handler waits after each reply before it reads again (the load
+/// generator's `delay` command waits longer than this between requests).
+const DELAYED_PAUSE: Duration = Duration::from_millis(200);
+
+#[derive(Clone, Copy)]
+struct Flags {
+    binary: bool,
+    delayed: bool,
+    never_send_ga: bool,
+    no_coalesce: bool,
+}
+
+fn ironboa(addr: &str, flags: Flags) {
+    let Flags {
+        binary, delayed, ..
+    } = flags;
+    let mut config = ServerConfig::default()
         .max_connections(20_000)
-        .never_send_ga(never_send_ga);
+        .never_send_ga(flags.never_send_ga);
+    if flags.no_coalesce {
+        config = config.coalesce_delay(Duration::ZERO);
+    }
     let server = BlockingTelnetServer::bind(addr, config).expect("bind");
     println!("listening on {}", server.local_addr());
     server
@@ -34,13 +58,19 @@ fn ironboa(addr: &str, binary: bool, never_send_ga: bool) {
                     if conn.send(&format!("{line}\n")).is_err() {
                         return;
                     }
+                    if delayed {
+                        std::thread::sleep(DELAYED_PAUSE);
+                    }
                 }
             }
         })
         .expect("serve");
 }
 
-fn raw(addr: &str, binary: bool) {
+fn raw(addr: &str, flags: Flags) {
+    let Flags {
+        binary, delayed, ..
+    } = flags;
     let listener = TcpListener::bind(addr).expect("bind");
     println!("listening on {}", listener.local_addr().unwrap());
     for stream in listener.incoming() {
@@ -72,6 +102,9 @@ fn raw(addr: &str, binary: bool) {
                                 if writer.write_all(format!("{text}\r\n").as_bytes()).is_err() {
                                     return;
                                 }
+                                if delayed {
+                                    std::thread::sleep(DELAYED_PAUSE);
+                                }
                             }
                         }
                     }
@@ -87,10 +120,16 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let kind = args.first().map(String::as_str).unwrap_or("ironboa");
     let addr = args.get(1).map(String::as_str).unwrap_or("127.0.0.1:0");
-    let binary = args.iter().any(|a| a == "--binary");
+    let flag = |name: &str| args.iter().any(|a| a == name);
+    let flags = Flags {
+        binary: flag("--binary"),
+        delayed: flag("--delayed"),
+        never_send_ga: flag("--never-send-ga"),
+        no_coalesce: flag("--no-coalesce"),
+    };
     match kind {
-        "ironboa" => ironboa(addr, binary, args.iter().any(|a| a == "--never-send-ga")),
-        "raw" => raw(addr, binary),
+        "ironboa" => ironboa(addr, flags),
+        "raw" => raw(addr, flags),
         other => panic!("unknown server kind {other} (ironboa, raw)"),
     }
 }

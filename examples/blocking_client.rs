@@ -30,7 +30,7 @@ fn main() -> Result<(), Error> {
     };
     print_reply(Duration::from_secs(2))?;
     for line in std::io::stdin().lock().lines() {
-        conn.write_text(&format!("{}\r\n", line?))?;
+        conn.send(&format!("{}\n", line?))?;
         print_reply(Duration::from_secs(5))?;
     }
     Ok(())

@@ -17,7 +17,7 @@ fn main() -> Result<(), ironboa::Error> {
             Err(error) => return Err(error),
         };
         if output.contains('?') {
-            conn.write_text("y\r\n")?;
+            conn.write("y\r\n")?;
         }
         print!("{output}");
     }

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use ironboa::{BlockingTelnetServer, Error, ServerConfig, ServerConnection};
 
 const TIMEOUT: Option<Duration> = Some(Duration::from_secs(10));
@@ -57,8 +57,7 @@ fn main() -> Result<(), Error> {
     let device_addr = simulator.local_addr();
 
     // --- the script, as it would be written against a real router ---
-    let tn =
-        TelnetConnection::connect(device_addr, ClientConfig::default().terminal_type("vt100"))?;
+    let tn = Telnet::open(device_addr, ClientConfig::default().terminal_type("vt100"))?;
     tn.read_until(b"Username: ", TIMEOUT)?;
     tn.write(b"admin\r\n")?;
     tn.read_until(b"Password: ", TIMEOUT)?;

@@ -7,7 +7,7 @@ mod support;
 use std::process::Command;
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use support::peers::{PeerServer, drive, free_port, have_program, python};
 use support::server_bin::{SERVER, ServerProcess};
 use support::tmux::Pane;
@@ -73,11 +73,9 @@ fn debian_telnet_runs_bash_and_a_curses_program_through_pty_exec() {
 #[test]
 fn chat_shell_relays_between_connections() {
     let server = ServerProcess::start(&["--shell", "chat"]);
-    let alice =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let alice = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     alice.read_until(b"'quit' leaves.\r\n", T).unwrap();
-    let bob =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let bob = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     bob.read_until(b"'quit' leaves.\r\n", T).unwrap();
     assert!(
         String::from_utf8_lossy(&alice.read_until(b"joins\r\n", T).unwrap())
@@ -126,8 +124,7 @@ fn telnetlib3_client_gets_the_default_shell() {
 #[test]
 fn echo_and_wargame_shells() {
     let server = ServerProcess::start(&["--shell", "echo"]);
-    let conn =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.write(b"ping \xff bytes\r\n").unwrap();
     assert_eq!(
         conn.read_until(b"bytes\r\n", T).unwrap(),
@@ -135,8 +132,7 @@ fn echo_and_wargame_shells() {
     );
 
     let server = ServerProcess::start(&["--shell", "wargame"]);
-    let conn =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.read_until(b"play a game? ", T).unwrap();
     conn.write(b"n").unwrap();
     let rest = conn.read_all().unwrap();
@@ -149,7 +145,7 @@ fn pty_exec_runs_a_command_and_follows_a_resize() {
     let config = ClientConfig::default()
         .window_size(91, 27)
         .terminal_type("vt220");
-    let conn = TelnetConnection::connect(("127.0.0.1", server.port), config).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), config).unwrap();
     conn.expect(&[r"[#$] $"], T).unwrap();
     conn.write(b"echo sum=$((20+22)) term=$TERM; stty size\r\n")
         .unwrap();
@@ -186,7 +182,7 @@ fn inetd_mode_under_socat() {
         .arg(format!("TCP-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork"))
         .arg(format!("EXEC:{SERVER} --inetd --shell default,nofork"));
     let _socat = PeerServer::start(socat, port);
-    let conn = TelnetConnection::connect(
+    let conn = Telnet::open(
         ("127.0.0.1", port),
         ClientConfig::default().terminal_type("inetd-term"),
     )
@@ -205,8 +201,7 @@ fn inetd_mode_under_socat() {
 #[test]
 fn ctrl_c_tells_users_and_stops_cleanly() {
     let mut server = ServerProcess::start(&[]);
-    let conn =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     conn.read_until(b"> ", T).unwrap();
     let pid = server.child.id().to_string();
     assert!(

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use ironboa::{Error, TelnetOption, WaitFor};
 use support::peers::PeerServer;
 
@@ -16,8 +16,7 @@ fn telnetlib3_server_greeting_echo_and_wait_for() {
     let Some(server) = PeerServer::telnetlib3(false) else {
         return;
     };
-    let conn =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     assert_eq!(
         conn.read_until(b"tel:sh> ", T).unwrap(),
         b"Ready.\r\ntel:sh> "
@@ -58,15 +57,18 @@ fn telnetlib3_server_learns_our_terminal_type_size_and_environment() {
         .terminal_type("vt220")
         .window_size(132, 43)
         .env("USER", "ironboa");
-    let conn = TelnetConnection::connect(("127.0.0.1", server.port), config).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), config).unwrap();
     let report = conn.readline(T).unwrap();
     assert_eq!(report, "TERM=vt220 cols=132 rows=43 USER=ironboa");
-    assert_eq!(conn.read_until_text("> ", T).unwrap(), "> ");
-    conn.write_text("héllo\r\n").unwrap();
+    assert_eq!(conn.connection().read_until("> ", T).unwrap(), "> ");
+    conn.connection().write("héllo\r\n").unwrap();
     // This shell negotiates WILL ECHO but does not echo keystrokes: only its reply comes back.
     assert_eq!(conn.readline(T).unwrap(), "echo: héllo");
     conn.write(b"quit\r\n").unwrap();
-    assert_eq!(conn.read_until_text("bye\r\n", T).unwrap(), "> bye\r\n");
+    assert_eq!(
+        conn.connection().read_until("bye\r\n", T).unwrap(),
+        "> bye\r\n"
+    );
 }
 
 #[test]
@@ -74,8 +76,7 @@ fn busybox_telnetd_shell_session() {
     let Some(server) = PeerServer::busybox() else {
         return;
     };
-    let conn =
-        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
     let greeting = conn.expect(&[r"[#$] $"], T).unwrap();
     assert_eq!(greeting.index, Some(0));
     let text = String::from_utf8_lossy(&greeting.data);
@@ -120,7 +121,7 @@ fn busybox_telnetd_with_window_size_reports_stty_size() {
         return;
     };
     let config = ClientConfig::default().window_size(123, 45);
-    let conn = TelnetConnection::connect(("127.0.0.1", server.port), config).unwrap();
+    let conn = Telnet::open(("127.0.0.1", server.port), config).unwrap();
     conn.expect(&[r"[#$] $"], T).unwrap();
     conn.write(b"stty size\r\n").unwrap();
     conn.expect(&[r"45 123\r\n"], T).unwrap();

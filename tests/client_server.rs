@@ -6,7 +6,7 @@ mod support;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use ironboa::{BlockingTelnetServer, Error, ServerConfig, TelnetOption, WaitFor};
 
 const T: Option<Duration> = Some(Duration::from_secs(10));
@@ -25,7 +25,7 @@ fn both_ends_agree_on_everything_negotiated() {
         .window_size(100, 30)
         .env("USER", "alice")
         .env("FAVOURITE", "blue");
-    let client = TelnetConnection::connect(server.local_addr(), config).unwrap();
+    let client = Telnet::open(server.local_addr(), config).unwrap();
     let conn = server.accept(T).unwrap();
     assert_eq!(conn.terminal_type(), "vt320");
     assert_eq!((conn.columns(), conn.rows()), (100, 30));
@@ -57,7 +57,7 @@ fn both_ends_agree_on_everything_negotiated() {
 #[test]
 fn text_and_binary_round_trip() {
     let server = server(ServerConfig::default());
-    let client = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let client = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
     let conn = server.accept(T).unwrap();
     conn.send("héllo wörld ☺\n").unwrap();
     assert_eq!(client.readline(T).unwrap(), "héllo wörld ☺");
@@ -91,7 +91,7 @@ fn text_and_binary_round_trip() {
 #[test]
 fn a_timed_out_read_keeps_its_data() {
     let server = server(ServerConfig::default());
-    let client = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let client = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
     let conn = server.accept(T).unwrap();
     conn.write("partial li").unwrap();
     assert!(matches!(
@@ -99,7 +99,9 @@ fn a_timed_out_read_keeps_its_data() {
         Err(Error::Timeout { .. })
     ));
     assert!(matches!(
-        client.read_until_text("never", Some(Duration::from_millis(100))),
+        client
+            .connection()
+            .read_until("never", Some(Duration::from_millis(100))),
         Err(Error::Timeout {
             operation: ironboa::Operation::ReadUntil
         })
@@ -112,7 +114,7 @@ fn a_timed_out_read_keeps_its_data() {
 #[test]
 fn wait_for_fails_when_the_server_closes() {
     let server = server(ServerConfig::default());
-    let client = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let client = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
     let conn = server.accept(T).unwrap();
     let (tx, rx) = mpsc::channel();
     let waiter = std::thread::spawn(move || {
@@ -134,7 +136,7 @@ fn wait_for_fails_when_the_server_closes() {
 #[test]
 fn pending_conditions_work() {
     let server = server(ServerConfig::default().connect_maxwait(Duration::from_secs(5)));
-    let client = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let client = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
     let conn = server.accept(T).unwrap();
     // The opening negotiation is over: nothing pending on either side.
     conn.wait_for(
@@ -167,10 +169,9 @@ fn connect_failures_are_distinct() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = listener.local_addr().unwrap();
     drop(listener);
-    let refused = TelnetConnection::connect(addr, ClientConfig::default());
+    let refused = Telnet::open(addr, ClientConfig::default());
     assert!(matches!(refused, Err(Error::Io(_))), "{refused:?}");
-    let unresolvable =
-        TelnetConnection::connect("no-such-host.invalid:23", ClientConfig::default());
+    let unresolvable = Telnet::open("no-such-host.invalid:23", ClientConfig::default());
     assert!(unresolvable.is_err());
 }
 
@@ -178,7 +179,7 @@ fn connect_failures_are_distinct() {
 fn the_configured_read_timeout_applies_to_calls_without_one() {
     let server = server(ServerConfig::default());
     let config = ClientConfig::default().read_timeout(Some(Duration::from_millis(100)));
-    let client = TelnetConnection::connect(server.local_addr(), config).unwrap();
+    let client = Telnet::open(server.local_addr(), config).unwrap();
     let _conn = server.accept(T).unwrap();
     assert!(matches!(client.readline(None), Err(Error::Timeout { .. })));
     assert!(matches!(client.read_some(), Err(Error::Timeout { .. })));

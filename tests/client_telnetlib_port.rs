@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use ironboa::options::Subnegotiation;
 use ironboa::{Command, Error, Event};
 
@@ -27,7 +27,7 @@ struct Peer {
 }
 
 impl Peer {
-    fn new(chunks: Vec<Vec<u8>>) -> (Peer, TelnetConnection) {
+    fn new(chunks: Vec<Vec<u8>>) -> (Peer, Telnet) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = listener.local_addr().unwrap();
         let (go, wait) = mpsc::channel::<()>();
@@ -47,7 +47,7 @@ impl Peer {
             let _ = stream.read_to_end(&mut received);
             received
         });
-        let conn = TelnetConnection::connect(addr, ClientConfig::default()).unwrap();
+        let conn = Telnet::open(addr, ClientConfig::default()).unwrap();
         (
             Peer {
                 go,
@@ -58,7 +58,7 @@ impl Peer {
     }
 
     /// A peer that sends its chunks at once.
-    fn sending(chunks: Vec<Vec<u8>>) -> TelnetConnection {
+    fn sending(chunks: Vec<Vec<u8>>) -> Telnet {
         let (mut peer, conn) = Peer::new(chunks);
         peer.release();
         // Detach: the peer thread ends by itself once the client closes.
@@ -139,7 +139,7 @@ fn read_some() {
 
 /// read_*_eager() should never block: b'' while nothing has arrived, then everything, then
 /// EOFError.
-fn read_eager(read: fn(&TelnetConnection) -> ironboa::Result<Vec<u8>>) {
+fn read_eager(read: fn(&Telnet) -> ironboa::Result<Vec<u8>>) {
     let want = vec![b'x'; 100];
     let (peer, conn) = Peer::new(vec![want.clone()]);
     assert_eq!(read(&conn).unwrap(), b"");
@@ -157,15 +157,15 @@ fn read_eager(read: fn(&TelnetConnection) -> ironboa::Result<Vec<u8>>) {
 
 #[test]
 fn read_eager_never_blocks() {
-    read_eager(TelnetConnection::read_eager);
+    read_eager(Telnet::read_eager);
 }
 
 #[test]
 fn read_very_eager_never_blocks() {
-    read_eager(TelnetConnection::read_very_eager);
+    read_eager(Telnet::read_very_eager);
 }
 
-fn read_lazy(read: fn(&TelnetConnection) -> ironboa::Result<Vec<u8>>) {
+fn read_lazy(read: fn(&Telnet) -> ironboa::Result<Vec<u8>>) {
     let want = vec![b'x'; 100];
     let (peer, conn) = Peer::new(vec![want.clone()]);
     assert_eq!(read(&conn).unwrap(), b"");
@@ -192,12 +192,12 @@ fn read_lazy(read: fn(&TelnetConnection) -> ironboa::Result<Vec<u8>>) {
 
 #[test]
 fn read_lazy_does_no_io() {
-    read_lazy(TelnetConnection::read_lazy);
+    read_lazy(Telnet::read_lazy);
 }
 
 #[test]
 fn read_very_lazy_does_no_io() {
-    read_lazy(TelnetConnection::read_very_lazy);
+    read_lazy(Telnet::read_very_lazy);
 }
 
 // ----- OptionTests -----
@@ -209,7 +209,7 @@ struct NegoCollector {
     sb_seen: Vec<u8>,
 }
 
-fn with_collector(conn: &TelnetConnection) -> Arc<Mutex<NegoCollector>> {
+fn with_collector(conn: &Telnet) -> Arc<Mutex<NegoCollector>> {
     let collector = Arc::new(Mutex::new(NegoCollector::default()));
     let shared = Arc::clone(&collector);
     conn.set_option_negotiation_callback(move |_engine, event| {

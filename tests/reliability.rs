@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, mpsc};
 use std::thread;
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 use ironboa::{BlockingTelnetServer, Error, ServerConfig, ServerConnection, TelnetOption, WaitFor};
 use support::eventually;
 use support::server_bin::ServerProcess;
@@ -102,8 +102,7 @@ fn in_process(config: ServerConfig, handler: fn(ServerConnection)) -> BlockingTe
 #[test]
 fn sixteen_mib_of_random_bytes_through_binary_arrive_identical() {
     let server = in_process(ServerConfig::default(), echo_bytes);
-    let conn =
-        Arc::new(TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap());
+    let conn = Arc::new(Telnet::open(server.local_addr(), ClientConfig::default()).unwrap());
     conn.wait_for(
         &WaitFor::new().local("BINARY", true).remote("BINARY", true),
         T,
@@ -143,7 +142,7 @@ fn utf8_text_in_nvt_mode_arrives_identical() {
         }
     }
     let server = in_process(ServerConfig::default(), handler);
-    let conn = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let conn = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
     conn.wait_for(
         &WaitFor::new()
             .remote("BINARY", false)
@@ -155,7 +154,7 @@ fn utf8_text_in_nvt_mode_arrives_identical() {
         .map(|i| format!("{i}: héllo wörld ☺ 日本語 \u{1F600} tab\there \u{ff} end"))
         .collect();
     for line in &lines {
-        conn.write_text(&format!("{line}\r\n")).unwrap();
+        conn.connection().write(&format!("{line}\r\n")).unwrap();
     }
     for line in &lines {
         assert_eq!(&conn.readline(T).unwrap(), line);
@@ -170,7 +169,7 @@ fn a_write_then_close_delivers_every_byte_before_the_fin() {
         conn.close();
     }
     let server = in_process(ServerConfig::default().force_binary(true), handler);
-    let conn = TelnetConnection::connect(
+    let conn = Telnet::open(
         server.local_addr(),
         ClientConfig::default().force_binary(true),
     )

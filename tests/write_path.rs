@@ -113,13 +113,13 @@ fn assert_data_then_reply(written: &[u8], data: &[u8]) {
 
 #[test]
 fn write_carries_a_reply_queued_during_it() {
-    let written = reply_during(|conn| conn.write(b"hello").unwrap());
+    let written = reply_during(|conn| conn.write_bytes(b"hello").unwrap());
     assert_data_then_reply(&written, b"hello");
 }
 
 #[test]
 fn write_text_carries_a_reply_queued_during_it() {
-    let written = reply_during(|conn| conn.write_text("h\u{e9}").unwrap());
+    let written = reply_during(|conn| conn.write("h\u{e9}").unwrap());
     assert_data_then_reply(&written, "h\u{e9}".as_bytes());
 }
 

@@ -5,10 +5,10 @@ use std::time::Duration;
 
 use regex::bytes::Regex;
 
-use super::TelnetConnection;
+use super::Telnet;
 use crate::error::{Error, Result};
 
-/// What [`TelnetConnection::expect`] found: telnetlib's `(index, match, text)` tuple.
+/// What [`Telnet::expect`] found: telnetlib's `(index, match, text)` tuple.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpectMatch {
     /// Which pattern matched (the first in the list that does), or `None` on timeout.
@@ -38,7 +38,7 @@ impl ExpectMatch {
     }
 }
 
-impl TelnetConnection {
+impl Telnet {
     /// telnetlib's `expect`: reads until one of `patterns` (regular expressions over bytes)
     /// matches. Returns which one, the match, and the data up to and including it. When
     /// `timeout` passes, or the stream ends, with nothing matching, returns `index: None` and

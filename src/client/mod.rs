@@ -1,14 +1,16 @@
-//! [`TelnetConnection`]: a telnetlib-style blocking client, with telnetlib3.sync's additions.
+//! [`TelnetConnection`]: a blocking Telnet client, with telnetlib3.sync's calls; and
+//! [`Telnet`], Python's telnetlib under its own names and semantics, for porting scripts.
 //!
-//! Two families of reads, on purpose:
-//!
-//! * **telnetlib's, in bytes, with telnetlib's semantics**: [`read_until`](TelnetConnection::read_until),
-//!   [`read_all`](TelnetConnection::read_all), [`read_some`](TelnetConnection::read_some), the
-//!   eager and lazy reads, [`expect`](TelnetConnection::expect). A timeout returns what has
-//!   arrived (possibly nothing), as telnetlib does; Python's `EOFError` is [`Error::Closed`].
-//! * **telnetlib3.sync's, in text, with errors for timeouts**: [`read`](TelnetConnection::read),
-//!   [`readline`](TelnetConnection::readline), [`read_until_text`](TelnetConnection::read_until_text).
-//!   A timeout is [`Error::Timeout`] and nothing read is lost.
+//! * **[`TelnetConnection`]**: the same calls, with the same meanings, as the server's
+//!   [`ServerConnection`](crate::ServerConnection): [`read`](TelnetConnection::read),
+//!   [`readline`](TelnetConnection::readline), [`read_until`](TelnetConnection::read_until)
+//!   in text, `read_bytes`, `readline_bytes` and `read_until_bytes` in bytes, `write`,
+//!   `write_bytes`, `send`, `wait_for`, `next_event`. A timeout is [`Error::Timeout`] and
+//!   nothing read is lost.
+//! * **[`Telnet`]** ([`telnetlib`]): telnetlib's `read_until`, `read_all`, `read_some`, the
+//!   eager and lazy reads, `expect`, `write`, `interact`, the option callback. A timeout returns
+//!   what has arrived (possibly nothing), as telnetlib does; Python's `EOFError` is
+//!   [`Error::Closed`].
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -16,20 +18,20 @@
 //!
 //! let conn = TelnetConnection::connect("192.0.2.1:23", ClientConfig::default())?;
 //! let t = Some(Duration::from_secs(10));
-//! conn.read_until(b"login: ", t)?;
-//! conn.write(b"admin\r\n")?;
-//! conn.read_until(b"Password: ", t)?;
-//! conn.write(b"secret\r\n")?;
-//! let (index, _, text) = conn.expect(&[r"\$ $", r"# $"], t)?.into_parts();
-//! # let _ = (index, text);
+//! conn.read_until("login: ", t)?;
+//! conn.send("admin\n")?;
+//! conn.read_until("Password: ", t)?;
+//! conn.send("secret\n")?;
+//! let prompt = conn.read_until("$ ", t)?;
+//! # let _ = prompt;
 //! # Ok::<(), ironboa::Error>(())
 //! ```
 
 mod config;
 #[cfg(feature = "expect")]
 mod expect;
+pub mod telnetlib;
 
-use std::io::{BufRead, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,13 +39,13 @@ use std::time::{Duration, Instant};
 pub use config::ClientConfig;
 #[cfg(feature = "expect")]
 pub use expect::ExpectMatch;
+pub use telnetlib::Telnet;
 
 use crate::error::{Error, Operation, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
 use crate::session::{
-    EventLimits, PeerAddress, ReadState, Session, SessionOptions, Transport, Wait, WaitFor,
-    wait_for_timeout,
+    EventLimits, PeerAddress, Session, SessionOptions, Transport, Wait, WaitFor, wait_for_timeout,
 };
 
 /// A blocking Telnet client connection.
@@ -176,132 +178,8 @@ impl TelnetConnection {
         timeout.or(self.read_timeout)
     }
 
-    // ----- telnetlib: bytes -----
-
-    /// telnetlib's `read_until`: reads until `expected` arrives and returns everything up to and
-    /// including it. When `timeout` passes first, returns what has arrived (possibly nothing).
-    /// At the end of the stream, returns what was read, or [`Error::Closed`] if nothing was.
-    pub fn read_until(
-        &self,
-        expected: impl AsRef<[u8]>,
-        timeout: Option<Duration>,
-    ) -> Result<Vec<u8>> {
-        let expected = expected.as_ref();
-        let finder = memchr::memmem::Finder::new(expected);
-        let mut searched = 0;
-        self.session.read_until(
-            wait_for_timeout(self.timeout(timeout)),
-            Operation::ReadUntil,
-            |state, _| {
-                let input = state.input.as_slice();
-                if let Some(at) = finder.find(&input[searched..]) {
-                    return Some(state.input.take(searched + at + expected.len()));
-                }
-                searched = input.len().saturating_sub(expected.len().saturating_sub(1));
-                None
-            },
-            partial_on_end,
-        )
-    }
-
-    /// telnetlib's `read_all`: reads until the server closes the connection, and returns it
-    /// all. Fails with [`Error::LimitExceeded`] past `ClientConfig::max_input_buffer`.
-    pub fn read_all(&self) -> Result<Vec<u8>> {
-        self.session.read_until(
-            wait_for_timeout(self.read_timeout),
-            Operation::ReadAll,
-            |_, _| None,
-            |state, error| match error {
-                Error::Closed => Ok(state.take_all()),
-                error => Err(error),
-            },
-        )
-    }
-
-    /// telnetlib's `read_some`: at least one byte, waiting if need be; empty at the end of the
-    /// stream.
-    pub fn read_some(&self) -> Result<Vec<u8>> {
-        self.session.read_until(
-            wait_for_timeout(self.read_timeout),
-            Operation::Read,
-            |state, _| (!state.input.is_empty()).then(|| state.take_all()),
-            |_, error| match error {
-                Error::Closed => Ok(Vec::new()),
-                error => Err(error),
-            },
-        )
-    }
-
-    /// telnetlib's `read_very_eager`: everything that has arrived, without waiting; empty if
-    /// nothing has. [`Error::Closed`] if the stream ended and nothing is left.
-    pub fn read_very_eager(&self) -> Result<Vec<u8>> {
-        self.session.read_until(
-            Wait::Never,
-            Operation::Read,
-            |_, _| None,
-            |state, error| match error {
-                Error::Closed if state.input.is_empty() => Err(Error::Closed),
-                Error::Timeout { .. } | Error::Closed | Error::LimitExceeded { .. } => {
-                    Ok(state.take_all())
-                }
-                error => Err(error),
-            },
-        )
-    }
-
-    /// telnetlib's `read_eager`: as [`read_very_eager`](Self::read_very_eager) (ironboa decodes
-    /// everything as it arrives, so "readily available" and "everything available" coincide).
-    pub fn read_eager(&self) -> Result<Vec<u8>> {
-        self.read_very_eager()
-    }
-
-    /// telnetlib's `read_lazy`: what has been received and decoded already, with no I/O.
-    /// [`Error::Closed`] if the stream ended and nothing is left.
-    pub fn read_lazy(&self) -> Result<Vec<u8>> {
-        let open = self.session.is_active();
-        self.session.with_input(|state| {
-            if state.input.is_empty() && !open {
-                return Err(Error::Closed);
-            }
-            Ok(state.take_all())
-        })
-    }
-
-    /// telnetlib's `read_very_lazy`: as [`read_lazy`](Self::read_lazy).
-    pub fn read_very_lazy(&self) -> Result<Vec<u8>> {
-        self.read_lazy()
-    }
-
-    /// telnetlib's `read_sb_data`: the last subnegotiation received, everything between
-    /// `IAC SB` and `IAC SE` (the option byte first, then the payload, unescaped), and forgets
-    /// it.
-    pub fn read_sb_data(&self) -> Vec<u8> {
-        self.session.take_last_subnegotiation()
-    }
-
-    /// telnetlib's `write`: sends bytes as they are, with IAC doubled (and, outside BINARY, a
-    /// bare CR as CR NUL). Fails with [`Error::Closed`] when the server has closed the
-    /// connection, instead of dropping the data.
-    pub fn write(&self, data: impl AsRef<[u8]>) -> Result<()> {
-        if self.session.peer_has_closed() {
-            return Err(Error::Closed);
-        }
-        self.session.write_data(data.as_ref(), false)
-    }
-
-    /// telnetlib's `set_option_negotiation_callback`: from now on the engine answers no option
-    /// negotiation itself; `callback` sees every event (each WILL/WONT/DO/DONT as
-    /// [`Event::Negotiation`], subnegotiations, commands) and answers through the engine it is
-    /// given, e.g. `engine.send_negotiation(Verb::Wont, option)`.
-    pub fn set_option_negotiation_callback(
-        &self,
-        callback: impl FnMut(&mut Engine, &Event) + Send + 'static,
-    ) {
-        self.session.set_negotiation_hook(Box::new(callback));
-    }
-
-    /// telnetlib's `get_socket` / `sock`: the socket, for socket options, when the transport
-    /// is one. Reading or writing it directly bypasses the Telnet engine.
+    /// The socket, for socket options, when the transport is one. Reading or writing it
+    /// directly bypasses the Telnet engine.
     pub fn socket(&self) -> Option<&socket2::Socket> {
         self.session.transport().socket()
     }
@@ -316,46 +194,23 @@ impl TelnetConnection {
         self.session.peer()
     }
 
-    /// telnetlib's `interact`: copies standard input to the connection (each line ending in CR
-    /// LF) and the connection to standard output, until either ends. The terminal stays in its
-    /// normal (line) mode; `ironboa-client` is the full terminal client.
-    pub fn interact(&self) -> Result<()> {
-        let session = Arc::clone(&self.session);
-        std::thread::spawn(move || {
-            let stdin = std::io::stdin();
-            for line in stdin.lock().lines() {
-                let Ok(line) = line else { break };
-                if session
-                    .write_data(format!("{line}\r\n").as_bytes(), false)
-                    .is_err()
-                {
-                    break;
-                }
-            }
-        });
-        let mut stdout = std::io::stdout();
-        loop {
-            let data = self.read_some()?;
-            if data.is_empty() {
-                return Ok(());
-            }
-            stdout.write_all(&data)?;
-            stdout.flush()?;
-        }
-    }
-
     /// Closes the connection: what was written is delivered, then the stream ends.
     pub fn close(&self) {
         self.session.close();
     }
 
-    // ----- telnetlib3.sync: text -----
+    // ----- reading: telnetlib3.sync's calls, the same names and meanings as the server's -----
 
     /// Reads text that has arrived, waiting for at least one byte: at most `max_bytes` bytes'
     /// worth (a UTF-8 character is never cut). [`Error::Timeout`] if nothing came in time;
     /// [`Error::Closed`] at the end of the stream.
     pub fn read(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
         self.session.read_text(max_bytes, self.timeout(timeout))
+    }
+
+    /// Reads available bytes, at most `max_bytes`, waiting for at least one.
+    pub fn read_bytes(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<Vec<u8>> {
+        self.session.read_bytes(max_bytes, self.timeout(timeout))
     }
 
     /// Reads one line of text without its ending (`\r\n`, `\r\0`, `\n` or a lone `\r`).
@@ -369,21 +224,46 @@ impl TelnetConnection {
         self.session.read_line(self.timeout(timeout))
     }
 
-    /// telnetlib3.sync's `read_until` on a text connection: reads until `marker` arrives and
-    /// returns the text up to and including it. Unlike [`read_until`](Self::read_until), a
-    /// timeout is [`Error::Timeout`] and the data stays buffered.
-    pub fn read_until_text(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
+    /// Reads until `marker` arrives and returns the text up to and including it. A timeout is
+    /// [`Error::Timeout`] and the data stays buffered for the next read. (telnetlib's
+    /// `read_until`, which returns what it has instead, is
+    /// [`Telnet::read_until`](telnetlib::Telnet::read_until).)
+    pub fn read_until(&self, marker: &str, timeout: Option<Duration>) -> Result<String> {
         self.session.read_until_text(marker, self.timeout(timeout))
     }
 
-    /// Sends text in the connection's encoding, as it is.
-    pub fn write_text(&self, text: &str) -> Result<()> {
+    /// [`read_until`](Self::read_until), with a byte marker.
+    pub fn read_until_bytes(&self, marker: &[u8], timeout: Option<Duration>) -> Result<Vec<u8>> {
+        self.session
+            .read_until_marker(marker, self.timeout(timeout))
+    }
+
+    // ----- writing -----
+
+    /// Sends text in the connection's encoding, as it is (IAC doubled; outside BINARY a bare CR
+    /// becomes CR NUL).
+    pub fn write(&self, text: &str) -> Result<()> {
+        self.write_bytes(&self.encode(text))
+    }
+
+    /// Sends bytes as they are (IAC doubled; outside BINARY a bare CR becomes CR NUL).
+    pub fn write_bytes(&self, bytes: &[u8]) -> Result<()> {
+        self.session.write_data(bytes, false)
+    }
+
+    /// Sends text with `\n` and `\r\n` both turned into exactly one `\r\n`, the Telnet line
+    /// end, as the server's `send` does.
+    pub fn send(&self, text: &str) -> Result<()> {
+        self.session.write_data(&self.encode(text), true)
+    }
+
+    fn encode(&self, text: &str) -> Vec<u8> {
         let mut bytes = Vec::with_capacity(text.len());
         self.session
             .options()
             .encoding
             .encode_into(text, &mut bytes);
-        self.write(bytes)
+        bytes
     }
 
     /// Writes anything the engine has queued (negotiation replies). Writes are unbuffered.
@@ -478,30 +358,6 @@ impl TelnetConnection {
     pub fn is_open(&self) -> bool {
         self.session.is_active()
     }
-
-    /// Reads until `find` locates its end or `timeout` passes, returning the bytes up to it.
-    #[cfg(feature = "expect")]
-    fn read_matching(
-        &self,
-        timeout: Option<Duration>,
-        mut find: impl FnMut(&[u8]) -> Option<usize>,
-    ) -> Result<(bool, Vec<u8>)> {
-        self.session.read_until(
-            wait_for_timeout(self.timeout(timeout)),
-            Operation::Expect,
-            |state, _| {
-                let end = find(state.input.as_slice())?;
-                Some((true, state.input.take(end)))
-            },
-            |state, error| match error {
-                Error::LimitExceeded {
-                    limit: crate::error::Limit::InputBuffer,
-                    ..
-                } => Ok((false, state.take_all())),
-                error => partial_on_end(state, error).map(|data| (false, data)),
-            },
-        )
-    }
 }
 
 /// Bytes in, waiting at most `ClientConfig::read_timeout` for at least one byte (a timeout is
@@ -512,26 +368,16 @@ impl std::io::Read for &TelnetConnection {
     }
 }
 
-/// Bytes out, as [`write`](TelnetConnection::write): IAC doubled, a bare CR as CR NUL outside
+/// Bytes out, as [`write_bytes`](TelnetConnection::write_bytes): IAC doubled, a bare CR as CR NUL outside
 /// BINARY. Each call is written whole.
 impl std::io::Write for &TelnetConnection {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        TelnetConnection::write(self, buf).map_err(Error::into_io)?;
+        self.write_bytes(buf).map_err(Error::into_io)?;
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         TelnetConnection::flush(self).map_err(Error::into_io)
-    }
-}
-
-/// telnetlib's end of a read that found nothing: on timeout, what has arrived (possibly
-/// nothing); at the end of the stream, what is left, or [`Error::Closed`] if nothing is.
-fn partial_on_end(state: &mut ReadState, error: Error) -> Result<Vec<u8>> {
-    match error {
-        Error::Timeout { .. } => Ok(state.take_all()),
-        Error::Closed if !state.input.is_empty() => Ok(state.take_all()),
-        error => Err(error),
     }
 }
 

@@ -4,7 +4,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use ironboa::client::{ClientConfig, TelnetConnection};
+use ironboa::client::{ClientConfig, Telnet};
 
 /// The built ironboa-server.
 pub const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
@@ -80,8 +80,7 @@ impl ServerProcess {
 
     /// A well-behaved client is served: greeting, one line echoed.
     pub fn probe(&self) {
-        let conn =
-            TelnetConnection::connect(("127.0.0.1", self.port), ClientConfig::default()).unwrap();
+        let conn = Telnet::open(("127.0.0.1", self.port), ClientConfig::default()).unwrap();
         conn.read_until(b"> ", T).unwrap();
         conn.write(b"probe\r\n").unwrap();
         assert_eq!(conn.read_until(b"> ", T).unwrap(), b"probe\r\n> ");

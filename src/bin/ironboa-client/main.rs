@@ -148,7 +148,7 @@ fn pipeline(
                 line.pop();
             }
             line.extend_from_slice(b"\r\n");
-            if writer.write(&line).is_err() {
+            if writer.write_bytes(&line).is_err() {
                 break;
             }
         }

@@ -120,13 +120,13 @@ pub fn interact(
                             });
                         }
                         // A bare CR goes out as CR NUL outside BINARY: the Enter key of RFC 854.
-                        key_conn.write([key])
+                        key_conn.write_bytes(&[key])
                     }
                     KeyMode::Line => match key {
                         b'\r' | b'\n' => {
                             echo.extend_from_slice(b"\r\n");
                             line.extend_from_slice(b"\r\n");
-                            let result = key_conn.write(&line);
+                            let result = key_conn.write_bytes(&line);
                             line.clear();
                             result
                         }
@@ -170,7 +170,7 @@ pub fn interact(
     // Output: whatever the server sends, to the terminal.
     let mut stdout = std::io::stdout();
     loop {
-        match conn.read_some() {
+        match conn.read_bytes(64 * 1024, None) {
             Ok(data) if data.is_empty() => break,
             Ok(data) => {
                 let bytes = match encoding {
