@@ -222,3 +222,45 @@ fn ctrl_c_tells_users_and_stops_cleanly() {
     std::io::Read::read_to_string(server.child.stdout.as_mut().unwrap(), &mut stdout).unwrap();
     assert!(stdout.contains("ironboa-server stopped"), "{stdout}");
 }
+
+#[test]
+fn loglevel_trace_dumps_application_data_both_ways() {
+    let log = std::env::temp_dir().join(format!("ironboa-trace-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let mut child = Command::new(SERVER)
+        .args(["127.0.0.1", "0", "--loglevel", "trace", "--logfile"])
+        .arg(&log)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.as_mut().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let port: u16 = first.trim().rsplit(':').next().unwrap().parse().unwrap();
+    let tn = Telnet::open(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    tn.read_until(b"> ", T).unwrap();
+    tn.write(b"tracecheck\r\n").unwrap();
+    assert_eq!(tn.read_until(b"> ", T).unwrap(), b"tracecheck\r\n> ");
+    tn.close();
+    let _ = child.kill();
+    let _ = child.wait();
+    let text = std::fs::read_to_string(&log).unwrap();
+    let _ = std::fs::remove_file(&log);
+    // "tracecheck\r\n" went out as application data (the echo) and came in from the client.
+    let dump = "74 72 61 63 65 63 68 65 63 6b 0d 0a";
+    let sent = text
+        .split("ironboa::wire]")
+        .filter(|record| record.trim_start().starts_with("send"))
+        .any(|record| record.contains(dump));
+    let received = text
+        .split("ironboa::wire]")
+        .filter(|record| record.trim_start().starts_with("recv"))
+        .any(|record| record.contains(dump));
+    assert!(
+        sent && received,
+        "sent {sent}, received {received}:\n{text}"
+    );
+}
