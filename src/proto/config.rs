@@ -16,6 +16,7 @@ pub enum Role {
 
 /// What a client reports about itself when a server asks.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Identity {
     /// Terminal types for TTYPE, in the order a server cycling through them gets them; the last is
     /// repeated once the list is exhausted (RFC 1091). Default `["xterm"]`.
@@ -52,6 +53,7 @@ impl Default for Identity {
 /// assert!(config.ttype_cycle);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// Server or client.
     pub role: Role,

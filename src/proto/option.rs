@@ -14,6 +14,8 @@ use std::fmt;
 /// assert_eq!(TelnetOption::from_name("new-environ"), Some(TelnetOption::NEW_ENVIRON));
 /// assert_eq!(TelnetOption::from_name("SUPPRESS-GO-AHEAD"), Some(TelnetOption::SGA));
 /// assert_eq!(TelnetOption(150).to_string(), "150");
+/// assert_eq!("gmcp".parse::<TelnetOption>().unwrap(), TelnetOption::GMCP);
+/// assert_eq!("201".parse::<TelnetOption>().unwrap(), TelnetOption::GMCP);
 /// ```
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TelnetOption(pub u8);
@@ -235,6 +237,21 @@ impl fmt::Debug for TelnetOption {
 impl From<u8> for TelnetOption {
     fn from(code: u8) -> Self {
         TelnetOption(code)
+    }
+}
+
+impl std::str::FromStr for TelnetOption {
+    type Err = crate::Error;
+
+    /// An option by name ([`from_name`](TelnetOption::from_name)) or by number ("201"),
+    /// failing with [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    fn from_str(name: &str) -> Result<TelnetOption, crate::Error> {
+        if let Ok(code) = name.trim().parse::<u8>() {
+            return Ok(TelnetOption(code));
+        }
+        TelnetOption::from_name(name).ok_or_else(|| {
+            crate::Error::InvalidArgument(format!("unknown Telnet option name {name:?}"))
+        })
     }
 }
 

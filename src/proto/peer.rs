@@ -8,6 +8,7 @@ use crate::options::{FlowControl, SlcTriple, WindowSize};
 /// speed, X display and location, and the LINEMODE state. Every list here is bounded by
 /// [`Limits`](super::Limits).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct PeerInfo {
     /// Every terminal type the peer reported, in order (TTYPE cycling gives several).
     pub terminal_types: Vec<String>,

@@ -81,6 +81,26 @@ impl Encoding {
     }
 }
 
+impl std::str::FromStr for Encoding {
+    type Err = crate::Error;
+
+    /// [`from_name`](Encoding::from_name), failing with
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an unknown name.
+    fn from_str(name: &str) -> Result<Encoding, crate::Error> {
+        Encoding::from_name(name).ok_or_else(|| {
+            crate::Error::InvalidArgument(format!(
+                "unknown encoding {name:?} (utf-8, latin-1, bytes)"
+            ))
+        })
+    }
+}
+
+impl std::fmt::Display for Encoding {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,5 +131,7 @@ mod tests {
         assert_eq!(Encoding::from_name("UTF8"), Some(Encoding::Utf8));
         assert_eq!(Encoding::from_name("latin_1"), Some(Encoding::Latin1));
         assert_eq!(Encoding::from_name("ebcdic"), None);
+        assert_eq!("Latin1".parse::<Encoding>().unwrap(), Encoding::Latin1);
+        assert!("ebcdic".parse::<Encoding>().is_err());
     }
 }
