@@ -29,6 +29,22 @@
 //!   └─────────────────────────────────────────────────────────────────┘
 //! ```
 //!
+//! The blocking connections ([`ServerConnection`], [`TelnetConnection`]) drive the engine
+//! through one connection core, built only on the engine's public API:
+//!
+//! ```text
+//!   Transport (TCP, Unix socket, socketpair, pipes)
+//!      │ read, with a deadline or as a poll          ▲ write, with a total deadline
+//!      ▼                                             │
+//!   input layers (TLS, MCCP)                      output layers
+//!      │                                             ▲
+//!      ▼                                             │
+//!   Engine::receive_until_switch ──► replies, echo ──► the one write path ◄── send, write,
+//!      │                                                                      negotiation
+//!      ├─► data ──► lines, bytes, text ──► read_until(condition, wait) ◄── readline, read, ...
+//!      └─► events ──────────────────────────────────────────────────────► next_event
+//! ```
+//!
 //! ## Example: two engines negotiating in memory
 //!
 //! ```
