@@ -104,7 +104,7 @@ impl TelnetConnection {
             ..Identity::default()
         };
         engine_config.charsets = vec![config.encoding.name().to_owned()];
-        if config.encoding == crate::Encoding::Utf8 {
+        if config.encoding == crate::session::Encoding::Utf8 {
             engine_config.charsets.push("UTF8".to_owned());
         }
         let options = SessionOptions {

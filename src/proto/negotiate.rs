@@ -68,7 +68,7 @@ impl Engine {
     }
 
     /// Asks the peer for a timing mark (`DO TM`); [`Event::TimingMark`] reports the answer.
-    pub fn send_timing_mark(&mut self) -> crate::Result<()> {
+    pub fn send_timing_mark(&mut self) -> crate::error::Result<()> {
         self.remote[usize::from(TelnetOption::TM.0)] = QState::WantYes { queued: false };
         self.send_negotiation(Verb::Do, TelnetOption::TM)
     }

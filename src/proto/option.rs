@@ -241,16 +241,16 @@ impl From<u8> for TelnetOption {
 }
 
 impl std::str::FromStr for TelnetOption {
-    type Err = crate::Error;
+    type Err = crate::error::Error;
 
     /// An option by name ([`from_name`](TelnetOption::from_name)) or by number ("201"),
-    /// failing with [`Error::InvalidArgument`](crate::Error::InvalidArgument).
-    fn from_str(name: &str) -> Result<TelnetOption, crate::Error> {
+    /// failing with [`Error::InvalidArgument`](crate::error::Error::InvalidArgument).
+    fn from_str(name: &str) -> Result<TelnetOption, crate::error::Error> {
         if let Ok(code) = name.trim().parse::<u8>() {
             return Ok(TelnetOption(code));
         }
         TelnetOption::from_name(name).ok_or_else(|| {
-            crate::Error::InvalidArgument(format!("unknown Telnet option name {name:?}"))
+            crate::error::Error::InvalidArgument(format!("unknown Telnet option name {name:?}"))
         })
     }
 }

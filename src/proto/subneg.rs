@@ -266,7 +266,7 @@ impl Engine {
     }
 
     /// Client: changes the window size reported with NAWS, and sends it now if NAWS is on.
-    pub fn set_window_size(&mut self, size: WindowSize) -> crate::Result<()> {
+    pub fn set_window_size(&mut self, size: WindowSize) -> crate::error::Result<()> {
         self.config_mut().identity.window_size = Some(size);
         if self.local_enabled(TelnetOption::NAWS) {
             self.send_subnegotiation(&Subnegotiation::WindowSize(size))?;
@@ -288,7 +288,7 @@ impl Engine {
     }
 
     /// Sends NEW_ENVIRON INFO for changed variables (client), if NEW_ENVIRON is on.
-    pub fn send_environment_update(&mut self, vars: Vec<EnvVar>) -> crate::Result<bool> {
+    pub fn send_environment_update(&mut self, vars: Vec<EnvVar>) -> crate::error::Result<bool> {
         if !self.local_enabled(TelnetOption::NEW_ENVIRON) {
             return Ok(false);
         }

@@ -392,7 +392,7 @@ fn engine_config(config: &ServerConfig) -> EngineConfig {
     engine_config.limits = config.limits;
     engine_config.force_binary = config.force_binary;
     engine_config.policy = config.policy;
-    if config.encoding != crate::Encoding::Utf8 {
+    if config.encoding != crate::session::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
     engine_config

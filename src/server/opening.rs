@@ -22,7 +22,7 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         Ok(())
     })?;
     if !settle(connection, deadline, |e| {
-        !e.option_state(TelnetOption::TTYPE, crate::Side::Remote)
+        !e.option_state(TelnetOption::TTYPE, crate::proto::Side::Remote)
             .is_pending()
     })? {
         log::debug!(

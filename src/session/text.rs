@@ -82,13 +82,13 @@ impl Encoding {
 }
 
 impl std::str::FromStr for Encoding {
-    type Err = crate::Error;
+    type Err = crate::error::Error;
 
     /// [`from_name`](Encoding::from_name), failing with
-    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument) for an unknown name.
-    fn from_str(name: &str) -> Result<Encoding, crate::Error> {
+    /// [`Error::InvalidArgument`](crate::error::Error::InvalidArgument) for an unknown name.
+    fn from_str(name: &str) -> Result<Encoding, crate::error::Error> {
         Encoding::from_name(name).ok_or_else(|| {
-            crate::Error::InvalidArgument(format!(
+            crate::error::Error::InvalidArgument(format!(
                 "unknown encoding {name:?} (utf-8, latin-1, bytes)"
             ))
         })
