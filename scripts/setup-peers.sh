@@ -2,9 +2,10 @@
 # Installs the third-party Telnet peers the test suite runs against (see ../shared/PEERS.md).
 #
 # * Debian packages (only when root and only when something is missing): busybox-static
-#   (busybox telnetd and telnet), inetutils-telnet (Debian's telnet client), tmux (to drive
-#   terminal programs), socat (inetd mode), procps (top, a curses program).
-#   scripts/capture-vectors.py also wants inetutils-telnetd; install it by hand to re-capture.
+#   (busybox telnetd and telnet), inetutils-telnet (Debian's telnet client), inetutils-telnetd
+#   (GNU telnetd, run under socat), putty-tools (PuTTY's plink), libtelnet-utils (libtelnet's
+#   telnet-client, telnet-chatd, telnet-proxy), tmux (to drive terminal programs), socat (inetd
+#   mode), procps (top, a curses program).
 # * A Python venv at $IRONBOA_VENV (default: target/peers-venv) with pinned telnetlib3 and miniboa.
 #   Python 3.11's stdlib still carries telnetlib, which the tests also drive.
 #
@@ -16,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${IRONBOA_VENV:-$here/target/peers-venv}"
 python="${IRONBOA_SYSTEM_PYTHON:-python3}"
 
-apt_packages=(busybox-static inetutils-telnet tmux socat procps)
+apt_packages=(busybox-static inetutils-telnet inetutils-telnetd putty-tools libtelnet-utils tmux socat procps)
 pip_packages=(telnetlib3==5.0.1 miniboa==1.0.9)
 
 missing=()
@@ -54,7 +55,7 @@ then
 fi
 
 status=0
-for tool in busybox telnet tmux socat top; do
+for tool in busybox telnet tmux socat top plink telnet-client telnet-chatd /usr/sbin/telnetd; do
     command -v "$tool" >/dev/null || { echo "setup-peers: $tool not found" >&2; status=1; }
 done
 if ! busybox --list 2>/dev/null | grep -qx telnetd; then
