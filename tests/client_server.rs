@@ -57,7 +57,7 @@ fn both_ends_agree_on_everything_negotiated() {
 #[test]
 fn text_and_binary_round_trip() {
     let server = server(ServerConfig::default());
-    let client = Telnet::open(server.local_addr(), ClientConfig::default()).unwrap();
+    let client = Telnet::open(server.local_addr(), binary_client()).unwrap();
     let conn = server.accept(T).unwrap();
     conn.send("héllo wörld ☺\n").unwrap();
     assert_eq!(client.readline(T).unwrap(), "héllo wörld ☺");
@@ -186,4 +186,12 @@ fn the_configured_read_timeout_applies_to_calls_without_one() {
     // telnetlib's read_until returns what is there when its timeout passes.
     assert_eq!(client.read_until(b"never", None).unwrap(), b"");
     server.shutdown();
+}
+
+/// A client that asks for BINARY both ways (a line-mode server offers it only to clients that
+/// ask: see the opening negotiation).
+fn binary_client() -> ClientConfig {
+    ClientConfig::default()
+        .offer_local(&[ironboa::TelnetOption::BINARY])
+        .offer_remote(&[ironboa::TelnetOption::BINARY])
 }

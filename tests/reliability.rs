@@ -102,7 +102,7 @@ fn in_process(config: ServerConfig, handler: fn(ServerConnection)) -> BlockingTe
 #[test]
 fn sixteen_mib_of_random_bytes_through_binary_arrive_identical() {
     let server = in_process(ServerConfig::default(), echo_bytes);
-    let conn = Arc::new(Telnet::open(server.local_addr(), ClientConfig::default()).unwrap());
+    let conn = Arc::new(Telnet::open(server.local_addr(), binary_client()).unwrap());
     conn.wait_for(
         &WaitFor::new().local("BINARY", true).remote("BINARY", true),
         T,
@@ -546,4 +546,12 @@ fn shutdown_with_a_thousand_handlers_blocked_in_readline() {
         server.accept(Some(Duration::from_millis(10))),
         Err(Error::Closed)
     ));
+}
+
+/// A client that asks for BINARY both ways (a line-mode server offers it only to clients that
+/// ask: see the opening negotiation).
+fn binary_client() -> ClientConfig {
+    ClientConfig::default()
+        .offer_local(&[ironboa::TelnetOption::BINARY])
+        .offer_remote(&[ironboa::TelnetOption::BINARY])
 }

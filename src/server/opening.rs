@@ -3,7 +3,7 @@
 //! Phase 1 asks `DO TTYPE` and waits for the answer. A client that refuses is a "dumb" client
 //! (Python's telnetlib, netcat, a script) and is offered nothing more. A client that agrees gets
 //! phase 2: `DO NAWS`, `DO NEW_ENVIRON`, `DO CHARSET` (not in raw-bytes mode), `WILL BINARY`
-//! and `DO BINARY` (every ironboa encoding is 8-bit), and in character mode `WILL SGA` and
+//! (every ironboa encoding is 8-bit), and in character mode `DO BINARY`, `WILL SGA` and
 //! `WILL ECHO`. The handler runs once everything asked has been answered (the terminal type,
 //! the window size and the environment are then known), or once `connect_maxwait` has passed.
 
@@ -42,8 +42,14 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         if config.encoding != Encoding::Bytes && !e.config().charsets.is_empty() {
             e.enable_remote(TelnetOption::CHARSET);
         }
-        e.enable_local(TelnetOption::BINARY);
-        e.enable_remote(TelnetOption::BINARY);
+        // Our output is 8-bit text (UTF-8 or latin-1): BINARY from us to the client. BINARY
+        // from the client only where nothing echoes locally: a line-mode client in BINARY
+        // sends a bare LF for Enter and its own echo then never returns to column 0 (Debian
+        // telnet's staircase), while 8-bit input reaches us without it anyway.
+        if config.character_mode {
+            e.enable_local(TelnetOption::BINARY);
+            e.enable_remote(TelnetOption::BINARY);
+        }
         if config.character_mode {
             e.enable_local(TelnetOption::SGA);
             e.enable_local(TelnetOption::ECHO);

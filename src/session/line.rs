@@ -37,7 +37,13 @@ const CTRL_U: u8 = 0x15;
 
 impl LineReader {
     /// Line mode: takes the next line out of `input` (consumed bytes are drained from it).
-    pub(crate) fn take_line(&mut self, input: &mut InputBuffer, max_len: usize) -> LineResult {
+    /// With `edit`, the editing keys in it are applied (see [`apply_erasures`]).
+    pub(crate) fn take_line(
+        &mut self,
+        input: &mut InputBuffer,
+        max_len: usize,
+        edit: bool,
+    ) -> LineResult {
         loop {
             if self.skip_lf {
                 match input.as_slice().first() {
@@ -73,7 +79,7 @@ impl LineReader {
             } else {
                 1
             };
-            let line = input.take(end);
+            let mut line = input.take(end);
             input.consume(ending);
             if self.discarding {
                 self.discarding = false;
@@ -81,6 +87,9 @@ impl LineReader {
             }
             if line.len() > max_len {
                 return LineResult::TooLong;
+            }
+            if edit {
+                apply_erasures(&mut line);
             }
             return LineResult::Line(line);
         }
@@ -172,6 +181,29 @@ impl LineReader {
     }
 }
 
+/// Line mode: a client that sends keys as they are typed (telnetlib3's client, libtelnet's
+/// telnet-client) sends the editing keys too. Backspace and DEL erase the character before
+/// them (a whole UTF-8 sequence), Ctrl-U everything before it, as a terminal's line editor
+/// does; a line typed into a client that edits locally has none of them.
+fn apply_erasures(line: &mut Vec<u8>) {
+    if memchr::memchr3(BS, DEL, CTRL_U, line).is_none() {
+        return;
+    }
+    let mut edited = Vec::with_capacity(line.len());
+    for &byte in line.iter() {
+        match byte {
+            BS | DEL => {
+                if let Some(start) = last_char_start(&edited) {
+                    edited.truncate(start);
+                }
+            }
+            CTRL_U => edited.clear(),
+            _ => edited.push(byte),
+        }
+    }
+    *line = edited;
+}
+
 /// Where the last (UTF-8) character of `bytes` starts.
 fn last_char_start(bytes: &[u8]) -> Option<usize> {
     let mut i = bytes.len().checked_sub(1)?;
@@ -201,7 +233,7 @@ mod tests {
         let mut out = Vec::new();
         for chunk in chunks {
             input.tail().extend_from_slice(chunk);
-            while let LineResult::Line(line) = reader.take_line(&mut input, 100) {
+            while let LineResult::Line(line) = reader.take_line(&mut input, 100, true) {
                 out.push(line);
             }
         }
@@ -228,16 +260,29 @@ mod tests {
     }
 
     #[test]
+    fn line_mode_applies_the_editing_keys_a_client_sent() {
+        // telnetlib3's client: `abc` BS BS `X` Enter, one key at a time.
+        assert_eq!(lines(&[b"a", b"bc\x7f\x7f", b"X\r"]), [b"aX".to_vec()]);
+        assert_eq!(
+            lines(&[b"caf\xc3\xa9\x08e\r\n\x7fok\r\nno\x15yes\n"]),
+            [b"cafe".to_vec(), b"ok".to_vec(), b"yes".to_vec()]
+        );
+    }
+
+    #[test]
     fn too_long_lines_are_reported_once_and_skipped() {
         let mut reader = LineReader::default();
         let mut input = buffer(&[b'x'; 150]);
-        assert_eq!(reader.take_line(&mut input, 100), LineResult::TooLong);
+        assert_eq!(reader.take_line(&mut input, 100, true), LineResult::TooLong);
         assert!(input.is_empty());
         input.tail().extend_from_slice(&[b'x'; 150]);
-        assert_eq!(reader.take_line(&mut input, 100), LineResult::Incomplete);
+        assert_eq!(
+            reader.take_line(&mut input, 100, true),
+            LineResult::Incomplete
+        );
         input.tail().extend_from_slice(b"tail\r\nnext\r\n");
         assert_eq!(
-            reader.take_line(&mut input, 100),
+            reader.take_line(&mut input, 100, true),
             LineResult::Line(b"next".to_vec())
         );
     }

@@ -74,8 +74,8 @@ pub(crate) struct SessionOptions {
     pub(crate) write_timeout: Option<Duration>,
     /// Answer IAC AYT with a visible "[Yes]" (servers do).
     pub(crate) answer_are_you_there: bool,
-    /// Apply IAC EC and IAC EL to the unread input (servers do; telnetlib clients only report
-    /// them).
+    /// Apply IAC EC and IAC EL to the unread input, and backspace, DEL and Ctrl-U to lines
+    /// read in line mode (servers do; clients hand out what they received).
     pub(crate) apply_erase_commands: bool,
     /// How long output owed an IAC GA may be held back so that the GA leaves with it
     /// (zero: never held).
@@ -926,7 +926,10 @@ impl Session {
                     }
                     result
                 } else {
-                    state.lines.take_line(&mut state.input, max)
+                    // A server applies the editing keys of clients that send them as typed; a
+                    // client hands out what the server sent.
+                    let edit = self.options.apply_erase_commands;
+                    state.lines.take_line(&mut state.input, max, edit)
                 };
                 match result {
                     LineResult::Line(line) => Some(Ok(line)),
