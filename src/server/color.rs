@@ -1,6 +1,7 @@
 //! miniboa's caret colour codes, turned into ANSI sequences, and word wrapping to a width.
 
-/// Replaces miniboa's caret codes with ANSI escape sequences.
+/// Replaces miniboa's caret codes with ANSI escape sequences, exactly as miniboa's
+/// `colorize` does (its table, `miniboa/xterm.py`).
 ///
 /// | code | meaning | code | meaning |
 /// | --- | --- | --- | --- |
@@ -8,16 +9,32 @@
 /// | `^r` `^R` | red / bright red | `^m` `^M` | magenta / bright magenta |
 /// | `^g` `^G` | green / bright green | `^c` `^C` | cyan / bright cyan |
 /// | `^y` `^Y` | yellow / bright yellow | `^w` `^W` | white / bright white |
-/// | `^0`..`^7` | background black..white | `^d` | reset to default |
-/// | `^u` | underline | `^i` | inverse |
+/// | `^0`..`^6` | background black..cyan | `^d` | default colours (`39;49m`) |
+/// | `^I` `^i` | inverse on / off | `^U` `^u` | underline on / off |
+/// | `^!` `^.` | bold on / off | `^~` | reset all |
+/// | `^s` | clear the screen | `^l` | clear the line |
 /// | `^^` | a literal caret | | |
 ///
 /// Anything else after a caret is left as it is.
 ///
 /// ```
-/// assert_eq!(ironboa::server::caret_to_ansi("^rred^d ^^"), "\x1b[22;31mred\x1b[0m ^");
+/// assert_eq!(ironboa::server::caret_to_ansi("^rred^d ^^"), "\x1b[22;31mred\x1b[39;49m ^");
 /// ```
 pub fn caret_to_ansi(text: &str) -> String {
+    convert_carets(text, true)
+}
+
+/// Removes miniboa's caret codes (`^^` becomes a caret), as miniboa's `strip_caret_codes`
+/// does for clients that do not want ANSI.
+///
+/// ```
+/// assert_eq!(ironboa::server::strip_caret_codes("^Rbold^~ ^^ ^z"), "bold ^ ^z");
+/// ```
+pub fn strip_caret_codes(text: &str) -> String {
+    convert_carets(text, false)
+}
+
+fn convert_carets(text: &str, ansi: bool) -> String {
     let mut out = String::with_capacity(text.len() + 16);
     let mut chars = text.chars();
     while let Some(c) = chars.next() {
@@ -30,7 +47,8 @@ pub fn caret_to_ansi(text: &str) -> String {
             break;
         };
         match ansi_for(code) {
-            Some(sequence) => out.push_str(sequence),
+            Some(sequence) if ansi || code == '^' => out.push_str(sequence),
+            Some(_) => {}
             None => {
                 out.push('^');
                 out.push(code);
@@ -65,13 +83,85 @@ fn ansi_for(code: char) -> Option<&'static str> {
         '4' => "\x1b[44m",
         '5' => "\x1b[45m",
         '6' => "\x1b[46m",
-        '7' => "\x1b[47m",
-        'd' => "\x1b[0m",
-        'u' => "\x1b[4m",
-        'i' => "\x1b[7m",
+        'd' => "\x1b[39;49m",
+        'I' => "\x1b[7m",
+        'i' => "\x1b[27m",
+        '~' => "\x1b[0m",
+        'U' => "\x1b[4m",
+        'u' => "\x1b[24m",
+        '!' => "\x1b[1m",
+        '.' => "\x1b[22m",
+        's' => "\x1b[2J",
+        'l' => "\x1b[2K",
         '^' => "^",
         _ => return None,
     })
+}
+
+/// miniboa's `word_wrap`: the text's paragraphs (separated by blank lines) as lines of at most
+/// `columns - padding` characters, the first line of each paragraph indented by `indent`
+/// spaces and one more, later lines by `padding` spaces. Caret codes count as the characters
+/// they are, as in miniboa. [`ServerConnection::send_wrapped`](super::ServerConnection::send_wrapped)
+/// uses it with miniboa's defaults (indent 4, padding 2).
+///
+/// ```
+/// let lines = ironboa::server::wrap_paragraphs("the quick brown fox jumps", 16, 4, 2);
+/// assert_eq!(lines, ["     the quick", "  brown fox", "  jumps"]);
+/// ```
+pub fn wrap_paragraphs(text: &str, columns: usize, indent: usize, padding: usize) -> Vec<String> {
+    let columns = columns.saturating_sub(padding);
+    let mut lines = Vec::new();
+    for paragraph in paragraphs(text) {
+        let mut line = " ".repeat(indent);
+        for word in paragraph.split_whitespace() {
+            if line.chars().count() + 1 + word.chars().count() > columns {
+                lines.push(std::mem::replace(&mut line, " ".repeat(padding)));
+                line.push_str(word);
+            } else {
+                line.push(' ');
+                line.push_str(word);
+            }
+        }
+        if !line.chars().all(char::is_whitespace) {
+            lines.push(line);
+        }
+    }
+    lines
+}
+
+/// The paragraphs of `text`: the pieces between runs of a newline, any whitespace, and another
+/// newline (miniboa's `\n\s*\n`), without the pieces that are only whitespace.
+fn paragraphs(text: &str) -> Vec<&str> {
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\n' {
+            // Look for whitespace then another newline.
+            let mut j = i + 1;
+            let mut end = None;
+            while j < bytes.len() && text[j..].starts_with(char::is_whitespace) {
+                let c = text[j..].chars().next().map_or(1, char::len_utf8);
+                if bytes[j] == b'\n' {
+                    end = Some(j + 1);
+                }
+                j += c;
+            }
+            if let Some(end) = end {
+                pieces.push(&text[start..i]);
+                start = end;
+                i = end;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    pieces.push(&text[start..]);
+    pieces
+        .into_iter()
+        .filter(|p| !p.chars().all(char::is_whitespace))
+        .collect()
 }
 
 /// The width of `word` on screen: caret codes take no room (`^^` takes one).
@@ -130,8 +220,9 @@ mod tests {
 
     #[test]
     fn all_codes() {
-        assert_eq!(caret_to_ansi("^R^2x^d"), "\x1b[1;31m\x1b[42mx\x1b[0m");
+        assert_eq!(caret_to_ansi("^R^2x^d"), "\x1b[1;31m\x1b[42mx\x1b[39;49m");
         assert_eq!(caret_to_ansi("^z^"), "^z^");
+        assert_eq!(caret_to_ansi("^7"), "^7", "miniboa has no ^7");
         assert_eq!(caret_to_ansi("a ^^ b"), "a ^ b");
     }
 

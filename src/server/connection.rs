@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use super::color::{caret_to_ansi, word_wrap};
+use super::color::{caret_to_ansi, strip_caret_codes, wrap_paragraphs};
 use super::registry::Registry;
 use crate::error::{Error, Result};
 use crate::options::WindowSize;
@@ -45,6 +45,8 @@ pub struct ServerConnection {
     pub(crate) session: Arc<Session>,
     pub(crate) id: ConnectionId,
     pub(crate) registry: Weak<Registry>,
+    /// miniboa's `use_ansi`: caret codes become ANSI sequences (or are stripped).
+    use_ansi: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl PartialEq for ServerConnection {
@@ -71,6 +73,7 @@ impl ServerConnection {
             session,
             id,
             registry,
+            use_ansi: Arc::new(std::sync::atomic::AtomicBool::new(true)),
         }
     }
 
@@ -149,14 +152,39 @@ impl ServerConnection {
     }
 
     /// [`send`](Self::send) after turning miniboa's caret colour codes into ANSI sequences
-    /// (see [`caret_to_ansi`](super::caret_to_ansi)).
+    /// (see [`caret_to_ansi`](super::caret_to_ansi)), or stripping them when
+    /// [`use_ansi`](Self::use_ansi) is off, as miniboa's `send_cc` does.
     pub fn send_cc(&self, text: &str) -> Result<()> {
-        self.send(&caret_to_ansi(text))
+        if self.use_ansi() {
+            self.send(&caret_to_ansi(text))
+        } else {
+            self.send(&strip_caret_codes(text))
+        }
     }
 
-    /// [`send_cc`](Self::send_cc) after word-wrapping to the client's width (80 if unknown).
+    /// miniboa's `send_wrapped`: the text's paragraphs wrapped to the client's width (80 if
+    /// unknown), each line indented as miniboa does (see
+    /// [`wrap_paragraphs`](super::wrap_paragraphs)), then sent with [`send_cc`](Self::send_cc),
+    /// one line at a time, each ended with a newline.
     pub fn send_wrapped(&self, text: &str) -> Result<()> {
-        self.send_cc(&word_wrap(text, usize::from(self.columns())))
+        let mut all = String::with_capacity(text.len() + 64);
+        for line in wrap_paragraphs(text, usize::from(self.columns()), 4, 2) {
+            all.push_str(&line);
+            all.push('\n');
+        }
+        self.send_cc(&all)
+    }
+
+    /// Whether [`send_cc`](Self::send_cc) turns caret codes into ANSI sequences (true, the
+    /// default) or strips them: miniboa's `use_ansi`. Shared by every handle of the connection.
+    pub fn use_ansi(&self) -> bool {
+        self.use_ansi.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Sets [`use_ansi`](Self::use_ansi).
+    pub fn set_use_ansi(&self, on: bool) {
+        self.use_ansi
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Writes anything queued. Output owed an IAC GA may be held back for

@@ -34,7 +34,7 @@ use std::time::Duration;
 use crossbeam_channel::{Receiver, Sender};
 use parking_lot::Mutex;
 
-pub use color::{caret_to_ansi, word_wrap};
+pub use color::{caret_to_ansi, strip_caret_codes, word_wrap, wrap_paragraphs};
 pub use config::ServerConfig;
 pub use connection::{ConnectionId, ServerConnection};
 
