@@ -350,6 +350,18 @@ fn expect_first_listed_pattern_wins_and_eof_gives_minus_one() {
 }
 
 #[test]
+fn expect_patterns_are_byte_patterns_as_in_telnetlib() {
+    // Python: tn.expect([rb"Version (.+)\r", rb"\xff> "]) on latin-1 output.
+    let conn = Peer::sending(vec![b"Version caf\xe9\r\nrouter\xff\xff> ".to_vec()]);
+    let found = conn.expect(&[r"Version (.+)\r", r"never"], None).unwrap();
+    assert_eq!(found.index, Some(0));
+    assert_eq!(found.group(1), Some(&b"caf\xe9"[..]));
+    // IAC IAC is one 0xff in the data; \xff is that byte, not U+00FF's two bytes.
+    let found = conn.expect(&[r"\xff> $"], None).unwrap();
+    assert_eq!(found.data, b"\nrouter\xff> ");
+}
+
+#[test]
 fn write_doubles_iac() {
     let (peer, conn) = Peer::new(vec![]);
     conn.write(b"a\xffb\r\n").unwrap();

@@ -3,7 +3,7 @@
 use std::ops::Range;
 use std::time::Duration;
 
-use regex::bytes::Regex;
+use regex::bytes::{Regex, RegexBuilder};
 
 use super::Telnet;
 use crate::error::{Error, Result};
@@ -45,17 +45,27 @@ impl Telnet {
     /// what has arrived; [`Error::Closed`] if the stream ended with nothing read at all. An
     /// invalid pattern is [`Error::InvalidArgument`].
     ///
+    /// The patterns are byte patterns, as telnetlib's `rb"..."` are: `.` matches any byte,
+    /// `\xff` the byte 0xff, `\w` an ASCII word character; a non-ASCII character written in a
+    /// pattern matches its UTF-8 bytes. (`(?u)` turns Unicode matching on for a pattern.)
+    ///
     /// As in telnetlib, a pattern that can match early (`.*`) makes the result depend on how
     /// the data arrives; anchor patterns on what ends the output you wait for.
     pub fn expect(&self, patterns: &[&str], timeout: Option<Duration>) -> Result<ExpectMatch> {
         let compiled = patterns
             .iter()
-            .map(|p| Regex::new(p).map_err(|e| Error::InvalidArgument(e.to_string())))
+            .map(|p| {
+                RegexBuilder::new(p)
+                    .unicode(false)
+                    .build()
+                    .map_err(|e| Error::InvalidArgument(e.to_string()))
+            })
             .collect::<Result<Vec<_>>>()?;
         self.expect_regex(&compiled, timeout)
     }
 
-    /// [`expect`](Self::expect) with patterns compiled once by the caller.
+    /// [`expect`](Self::expect) with patterns compiled once by the caller (compile them with
+    /// `RegexBuilder::new(p).unicode(false)` for telnetlib's byte semantics).
     pub fn expect_regex(
         &self,
         patterns: &[Regex],
