@@ -153,3 +153,58 @@ fn shutdown_from_inside_a_handler_does_not_wait_for_its_own_thread() {
     assert!(all_others_ended, "the idle connection's thread ended too");
     assert!(server.is_shut_down());
 }
+
+#[test]
+fn text_reads_at_the_end_of_the_stream_keep_a_cut_character() {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let server = serve(ServerConfig::default(), move |conn| {
+        let mut text = String::new();
+        while let Ok(piece) = conn.read(1024, T) {
+            text.push_str(&piece);
+        }
+        tx.send(text).unwrap();
+    });
+    let mut stream = dumb_client(&server);
+    // The last byte starts a two-byte UTF-8 character that never ends.
+    stream.write_all(b"caf\xc3").unwrap();
+    drop(stream);
+    let text = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(text, "caf\u{fffd}");
+    server.shutdown();
+}
+
+#[test]
+fn huge_durations_saturate_and_every_slot_comes_back() {
+    // Instant + Duration would overflow for each of these.
+    let config = ServerConfig::default()
+        .connect_maxwait(Duration::MAX)
+        .idle_timeout(Some(Duration::MAX))
+        .shutdown_timeout(Duration::MAX)
+        .write_timeout(Duration::MAX)
+        .max_connections(1);
+    let server = serve(config, |conn| {
+        let _ = conn.send("hi\n");
+        let _ = conn.readline(T);
+    });
+    for _ in 0..3 {
+        // One slot: each client is served only once the one before gave it back (the thread
+        // ends a moment after the client sees the end of its stream, so a client may be
+        // refused a few times first; it must be served in the end).
+        let served = (0..1000).any(|_| {
+            let mut stream = TcpStream::connect(server.local_addr()).unwrap();
+            let mut first = [0u8; 3];
+            stream.read_exact(&mut first).unwrap();
+            if first != [255, 253, 24] {
+                return false; // the refusal line
+            }
+            stream.write_all(&[255, 252, 24]).unwrap();
+            assert_eq!(read_n(&mut stream, 4), b"hi\r\n");
+            stream.write_all(b"bye\r\n").unwrap();
+            let mut rest = Vec::new();
+            stream.read_to_end(&mut rest).unwrap();
+            true
+        });
+        assert!(served, "the slot never came back");
+    }
+    assert!(server.shutdown());
+}

@@ -45,7 +45,8 @@ use crate::error::{Error, Operation, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
 use crate::session::{
-    EventLimits, PeerAddress, Session, SessionOptions, Transport, Wait, WaitFor, wait_for_timeout,
+    EventLimits, PeerAddress, Session, SessionOptions, Transport, Wait, WaitFor, deadline_after,
+    wait_for_timeout,
 };
 
 /// A blocking Telnet client connection.
@@ -152,10 +153,10 @@ impl TelnetConnection {
         if quiet.is_zero() {
             return Ok(());
         }
-        let end = Instant::now() + limit;
+        let end = deadline_after(limit);
         loop {
             let before = self.session.bytes_received();
-            let until = (Instant::now() + quiet).min(end);
+            let until = deadline_after(quiet).min(end);
             let arrived = self.session.read_until(
                 Wait::Until(until),
                 Operation::Negotiation,

@@ -369,7 +369,16 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         .stack_size(config.stack_size)
         .spawn(move || {
             CONNECTION_THREAD.with(|c| c.set(true));
-            run_connection(&thread_inner, &thread_dispatch, thread_connection);
+            // Whatever happens on this thread (a panic in the opening negotiation included),
+            // the connection is closed and its slot given back.
+            let connection = thread_connection.clone();
+            let outcome = catch_unwind(AssertUnwindSafe(|| {
+                run_connection(&thread_inner, &thread_dispatch, thread_connection)
+            }));
+            if outcome.is_err() {
+                log::error!("{}: connection thread panicked", connection.addrport());
+                connection.close();
+            }
             thread_inner.registry.thread_ended();
         });
     if let Err(error) = spawned {

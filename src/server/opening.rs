@@ -16,7 +16,7 @@ use crate::session::{Encoding, Wait};
 
 pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) -> Result<()> {
     let session = &connection.session;
-    let deadline = Instant::now() + config.connect_maxwait;
+    let deadline = crate::session::deadline_after(config.connect_maxwait);
     session.write(false, |e| {
         e.enable_remote(TelnetOption::TTYPE);
         Ok(())

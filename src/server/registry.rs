@@ -1,7 +1,7 @@
 //! The set of open connections, and the count of live handler threads.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use parking_lot::{Condvar, Mutex};
 
@@ -81,7 +81,7 @@ impl Registry {
     /// Waits until no more than `own` connection threads run (`own` is 1 when the caller is
     /// one of them), or `bound` passes. Returns whether all the others ended.
     pub(crate) fn wait_threads(&self, bound: Duration, own: usize) -> bool {
-        let deadline = Instant::now() + bound;
+        let deadline = crate::session::deadline_after(bound);
         let mut threads = self.threads.lock();
         while *threads > own {
             if self

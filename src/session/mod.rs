@@ -167,6 +167,15 @@ fn is_timeout(error: &io::Error) -> bool {
     )
 }
 
+/// The instant `duration` from now, saturating far in the future (a century) instead of
+/// overflowing: every deadline built from a configured duration goes through here.
+pub(crate) fn deadline_after(duration: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(duration)
+        .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 24 * 3600)))
+        .unwrap_or(now)
+}
+
 /// The wait of a call given `timeout`: `None` waits for ever, zero polls.
 pub(crate) fn wait_for_timeout(timeout: Option<Duration>) -> Wait {
     match timeout {
@@ -458,7 +467,7 @@ impl Session {
                 writer.flush_scheduled = true;
                 flusher::schedule(
                     self.this.clone(),
-                    Instant::now() + self.options.coalesce_delay,
+                    deadline_after(self.options.coalesce_delay),
                 );
             }
         } else {
@@ -523,7 +532,7 @@ impl Session {
             // one that only added to it.
             flusher::schedule(
                 self.this.clone(),
-                Instant::now() + self.options.coalesce_delay,
+                deadline_after(self.options.coalesce_delay),
             );
             return;
         };
@@ -539,7 +548,7 @@ impl Session {
                     writer.flush_scheduled = true;
                     flusher::schedule(
                         self.this.clone(),
-                        Instant::now() + self.options.coalesce_delay,
+                        deadline_after(self.options.coalesce_delay),
                     );
                 }
             }
@@ -673,7 +682,7 @@ impl Session {
                     self.deactivate();
                     return Err(Error::Closed);
                 }
-                let idle_deadline = Instant::now() + left;
+                let idle_deadline = deadline_after(left);
                 let sooner = match wait {
                     Wait::Forever => true,
                     Wait::Until(deadline) => idle_deadline < deadline,
@@ -836,7 +845,8 @@ impl Session {
     }
 
     /// Reads text that has arrived, waiting for at least one byte: at most `max_bytes` bytes'
-    /// worth, never cutting a character. Errors leave the input as it was.
+    /// worth, never cutting a character (at the end of the stream, a cut character's bytes
+    /// come out as U+FFFD). Errors leave the input as it was.
     pub(crate) fn read_text(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
         let encoding = self.options.encoding;
         let bytes = self.read_until(
@@ -846,7 +856,12 @@ impl Session {
                 let end = text_prefix(encoding, state.input.as_slice(), max_bytes)?;
                 Some(state.input.take(end))
             },
-            |_, error| Err(error),
+            |state, error| match error {
+                // The stream ended inside a character: what is held back is decoded (as
+                // U+FFFD) rather than dropped.
+                Error::Closed if !state.input.is_empty() => Ok(state.take_all()),
+                error => Err(error),
+            },
         )?;
         Ok(encoding.decode(&bytes))
     }
