@@ -433,6 +433,93 @@ fn a_peer_that_never_reads_is_closed_after_the_write_timeout() {
     server.shutdown();
 }
 
+#[test]
+fn a_trickle_that_completes_nothing_does_not_hold_a_slot() {
+    // One slot, a one-second idle timeout, and a peer that sends one byte of an endless
+    // subnegotiation every 50 ms: bytes arrive, but no complete input ever does.
+    let server = ServerProcess::start(&[
+        "--idle-timeout",
+        "1",
+        "--connect-maxwait",
+        "0.2",
+        "--max-connections",
+        "1",
+    ]);
+    let mut trickle = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    trickle.write_all(&[255, 252, 24, 255, 250, 201]).unwrap();
+    let mut writer = trickle.try_clone().unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let stopped = Arc::clone(&stop);
+    let dripping = thread::spawn(move || {
+        let mut sent = 0u64;
+        while !stopped.load(std::sync::atomic::Ordering::Relaxed) && writer.write_all(b"x").is_ok()
+        {
+            sent += 1;
+            thread::sleep(Duration::from_millis(50));
+        }
+        sent
+    });
+    // The idle timeout closes it anyway: its read sees the end of the stream.
+    trickle
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .unwrap();
+    let mut sink = Vec::new();
+    let ended = trickle.read_to_end(&mut sink);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let sent = dripping.join().unwrap();
+    assert!(ended.is_ok(), "the connection was closed: {ended:?}");
+    assert!(
+        sent > 20,
+        "the peer kept dripping while it waited ({sent} bytes)"
+    );
+    // And the slot is free for a well-behaved client.
+    server.probe();
+}
+
+#[test]
+fn a_write_to_a_peer_that_reads_a_trickle_fails_within_the_write_timeout() {
+    let (tx, rx) = mpsc::channel();
+    let tx = Mutex::new(tx);
+    let server = BlockingTelnetServer::bind(
+        "127.0.0.1:0",
+        ServerConfig::default().write_timeout(Duration::from_secs(1)),
+    )
+    .unwrap();
+    server
+        .serve_in_background(move |conn| {
+            // One 8 MiB write: it cannot finish against a reader of 100 bytes per 10 ms.
+            let result = conn.write_bytes(&vec![b'x'; 8 << 20]);
+            tx.lock().unwrap().send(format!("{result:?}")).unwrap();
+        })
+        .unwrap();
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&server.local_addr().into()).unwrap();
+    let mut stream: TcpStream = socket.into();
+    stream.write_all(&[255, 252, 24]).unwrap();
+    let reading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let still_reading = Arc::clone(&reading);
+    let mut reader = stream.try_clone().unwrap();
+    let trickle = thread::spawn(move || {
+        // Each read makes some progress, so a per-send timeout would never fire.
+        let mut buf = [0u8; 100];
+        while still_reading.load(std::sync::atomic::Ordering::Relaxed) {
+            match reader.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => thread::sleep(Duration::from_millis(10)),
+            }
+        }
+    });
+    let result = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the write ended");
+    reading.store(false, std::sync::atomic::Ordering::Relaxed);
+    assert!(result.contains("Timeout"), "{result}");
+    drop(stream);
+    let _ = trickle.join();
+    server.shutdown();
+}
+
 // ----- resource exhaustion -----
 
 #[test]

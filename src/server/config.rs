@@ -92,8 +92,10 @@ setters! {
     /// a Linux process aborts (rather than failing) past about 16,000 threads with the default
     /// `vm.max_map_count`, so keep this well below that.
     max_connections / get_max_connections: usize;
-    /// Closes a connection whose peer sent nothing for this long (default: never). Checked while
-    /// the handler waits for input.
+    /// Closes a connection whose peer sent no complete input (a line, a key in character mode,
+    /// a command, a finished subnegotiation) for this long (default: never); bytes that complete
+    /// nothing do not keep it open. Checked while the handler or the opening negotiation waits
+    /// for input.
     idle_timeout / get_idle_timeout: Option<Duration>;
     /// The longest line `readline` accepts, in bytes (default 8 KiB); a longer one is dropped
     /// with [`Error::LimitExceeded`](crate::Error::LimitExceeded).

@@ -269,7 +269,10 @@ impl ServerConnection {
         self.session.inspect(|e| e.peer().window_size)
     }
 
-    /// Time since the client last sent anything (miniboa's `idle()`).
+    /// Time since the client last sent complete input (miniboa's `idle()`): a line (in
+    /// character mode, a key), a command, an option change or a finished subnegotiation.
+    /// Bytes that complete nothing, such as a trickle of an endless subnegotiation, do not
+    /// count.
     pub fn idle(&self) -> Duration {
         self.session.idle()
     }

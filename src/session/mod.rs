@@ -243,7 +243,8 @@ impl Session {
         self.created.elapsed()
     }
 
-    /// Time since the peer last sent anything.
+    /// Time since the peer last sent complete input: a line (in character mode, a key), a
+    /// command, an option change or a finished subnegotiation.
     pub(crate) fn idle(&self) -> Duration {
         let last = Duration::from_millis(self.last_input_ms.load(Ordering::Relaxed));
         self.created.elapsed().saturating_sub(last)
@@ -643,8 +644,6 @@ impl Session {
         let chunk: &mut [u8] = if streaming { stream_buffer } else { &mut small };
         let n = self.read_transport(chunk, wait, operation)?;
         self.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
-        self.last_input_ms
-            .store(self.created.elapsed().as_millis() as u64, Ordering::Relaxed);
         let bytes = &chunk[..n];
         let received = if state.layers.is_empty() {
             self.receive(state, bytes)
@@ -746,13 +745,25 @@ impl Session {
                 return Ok(());
             }
             let mut engine = self.engine.lock();
+            let before = state.input.len();
             let received = engine.receive_until_switch(rest, state.input.tail());
+            // Complete input ends idleness: a line end (or, in character mode, a key), a
+            // command, an option change, a finished subnegotiation. A trickle of bytes that
+            // completes nothing (an endless subnegotiation, a line that never ends) does not.
+            let new_data = state.input.as_slice().get(before..).unwrap_or_default();
+            let mut complete = memchr::memchr2(b'\r', b'\n', new_data).is_some()
+                || (!new_data.is_empty() && engine.local_enabled(TelnetOption::ECHO));
             // Positions are into the vector `tail` returned; erasing shifts later ones.
             let mut erased = 0;
             while let Some((at, event)) = engine.poll_event_at() {
+                complete |= !matches!(event, Event::ProtocolError(_));
                 erased += self.handle_event(state, &mut engine, at - erased, event);
             }
             drop(engine);
+            if complete {
+                self.last_input_ms
+                    .store(self.created.elapsed().as_millis() as u64, Ordering::Relaxed);
+            }
             let received = received?;
             offset += received.consumed;
             let Some(option) = received.switch else {
