@@ -34,6 +34,7 @@ fn small_limits() -> EngineConfig {
         max_output_buffer: 1 << 24,
         max_environment_vars: 8,
         max_terminal_types: 4,
+        max_peer_data: 96,
     };
     config
 }
@@ -78,6 +79,7 @@ proptest! {
         prop_assert_eq!(whole_engine.peer(), split_engine.peer());
         prop_assert!(whole_engine.peer().environment.len() <= config.limits.max_environment_vars);
         prop_assert!(whole_engine.peer().terminal_types.len() <= config.limits.max_terminal_types);
+        prop_assert!(whole_engine.peer().remembered_bytes() <= config.limits.max_peer_data);
         prop_assert!(whole.output.len() <= config.limits.max_output_buffer);
         // Data never exceeds the input: the engine only removes bytes.
         prop_assert!(whole.data.len() <= input.len());

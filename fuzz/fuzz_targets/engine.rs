@@ -17,6 +17,7 @@ fn config(server: bool, max_output_buffer: usize) -> EngineConfig {
         max_output_buffer,
         max_environment_vars: 16,
         max_terminal_types: 4,
+        max_peer_data: 1024,
     };
     config
 }
@@ -28,6 +29,7 @@ fn run(config: &EngineConfig, input: &[u8], split: u8) -> (Vec<u8>, Vec<ironboa:
     for piece in input.chunks(step) {
         let _ = engine.receive(piece, &mut data);
         assert!(engine.buffered_subnegotiation() <= config.limits.max_subnegotiation);
+        assert!(engine.peer().remembered_bytes() <= config.limits.max_peer_data);
         while let Some(event) = engine.poll_event() {
             events.push(event);
         }

@@ -174,7 +174,7 @@ impl ClientConfig {
 
     /// What the client agrees to when the server asks (default [`Policy::client`]: it
     /// reports TTYPE, NAWS, NEW_ENVIRON, CHARSET, BINARY, SGA, TM and STATUS, and lets the
-    /// server perform ECHO, SGA, BINARY, STATUS and EOR). Add GMCP to `remote` to accept a
+    /// server perform ECHO, SGA, BINARY, STATUS, EOR and CHARSET). Add GMCP to `remote` to accept a
     /// server's `WILL GMCP`.
     pub fn policy(mut self, policy: Policy) -> Self {
         self.policy = Some(policy);

@@ -1,5 +1,13 @@
 //! CHARSET (RFC 2066): `REQUEST <sep> name <sep> name ...`, answered with `ACCEPTED name` or
 //! `REJECTED`. Translation tables (`TTABLE-*`) are recognised and always rejected.
+//!
+//! Roles (RFC 2066 section 2 and 4): a REQUEST "can only be sent by a side that has received a
+//! DO CHARSET message and sent a WILL CHARSET message (in either order)"; the receiver answers
+//! with ACCEPTED naming one of the offered sets, or REJECTED. When both sides send REQUEST at
+//! once, "the server side MUST issue a negative acknowledgment. The client side MUST respond to
+//! the one from the server." An `ACCEPTED` that names nothing is decoded as [`Charset::Rejected`]:
+//! telnetlib3's client (5.0.1, started with an `--encoding` the server does not offer) refuses
+//! with `IAC SB CHARSET ACCEPTED IAC SE`.
 
 /// `REQUEST`: offers a list of character sets.
 pub const REQUEST: u8 = 1;
@@ -23,7 +31,7 @@ pub enum Charset {
     Request(Vec<String>),
     /// `ACCEPTED name`.
     Accepted(String),
-    /// `REJECTED`.
+    /// `REJECTED`, or an `ACCEPTED` that names no character set (a refusal too).
     Rejected,
     /// Any `TTABLE-*` message (4..=7), carried raw.
     TranslationTable {
@@ -60,14 +68,11 @@ impl Charset {
                 }
                 Ok(Charset::Request(names))
             }
-            ACCEPTED => {
-                if rest.is_empty() {
-                    return Err("CHARSET ACCEPTED names no character set");
-                }
-                Ok(Charset::Accepted(
-                    String::from_utf8_lossy(rest).into_owned(),
-                ))
-            }
+            // An empty ACCEPTED accepts nothing: telnetlib3's client refuses that way.
+            ACCEPTED if rest.is_empty() => Ok(Charset::Rejected),
+            ACCEPTED => Ok(Charset::Accepted(
+                String::from_utf8_lossy(rest).into_owned(),
+            )),
             REJECTED => Ok(Charset::Rejected),
             TTABLE_IS..=TTABLE_NAK => Ok(Charset::TranslationTable {
                 command,
@@ -128,7 +133,19 @@ mod tests {
         assert!(Charset::decode(&[]).is_err());
         assert!(Charset::decode(&[1]).is_err());
         assert!(Charset::decode(&[1, b';']).is_err());
-        assert!(Charset::decode(&[2]).is_err());
         assert!(Charset::decode(&[99]).is_err());
+    }
+
+    #[test]
+    fn empty_accepted_is_a_refusal() {
+        // telnetlib3-client --encoding cp437 answers a REQUEST without CP437 with exactly this
+        // payload (IAC SB CHARSET 02 IAC SE).
+        assert_eq!(Charset::decode(&[ACCEPTED]), Ok(Charset::Rejected));
+        assert_eq!(Charset::decode(&[REJECTED]), Ok(Charset::Rejected));
+        // A name makes it an acceptance, as before.
+        assert_eq!(
+            Charset::decode(b"\x02CP437"),
+            Ok(Charset::Accepted("CP437".into()))
+        );
     }
 }

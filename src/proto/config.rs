@@ -68,6 +68,10 @@ pub struct EngineConfig {
     pub ttype_cycle: bool,
     /// Server: the variable names asked for with NEW_ENVIRON SEND. An empty list asks for all.
     /// Default: telnetlib3's list (USER, LOGNAME, DISPLAY, LANG, TERM, COLUMNS, LINES, ...).
+    ///
+    /// The SEND waits until the client's terminal type is known (or TTYPE was refused), and
+    /// USER is left out for Microsoft's telnet (terminal types "ANSI" then "VT100"), which
+    /// crashes when asked for it (telnetlib3's issue 24).
     pub environ_request: Vec<String>,
     /// Character sets offered (server, in CHARSET REQUEST) or accepted (client), most preferred
     /// first, matched case-insensitively. Default `["UTF-8"]`.

@@ -86,6 +86,11 @@ pub struct Engine {
     /// The length of the `data` vector being filled by the current `receive` call.
     data_len: usize,
     pub(super) peer: PeerInfo,
+    /// [`PeerInfo::remembered_bytes`] of `peer`, kept up to date as it changes.
+    pub(super) peer_bytes: usize,
+    /// Server: a NEW_ENVIRON SEND waits for the terminal type, which tells whether USER may be
+    /// asked for (see `send_deferred_environ_request`).
+    pub(super) environ_deferred: bool,
     pub(super) manual_negotiation: bool,
     /// Options whose subnegotiation reply we wait for (a SEND or REQUEST of ours).
     pub(super) awaiting_reply: super::OptionSet,
@@ -128,6 +133,8 @@ impl Engine {
             events: VecDeque::new(),
             data_len: 0,
             peer: PeerInfo::default(),
+            peer_bytes: 0,
+            environ_deferred: false,
             manual_negotiation: false,
             awaiting_reply: super::OptionSet::new(),
             ttype_index: 0,

@@ -10,6 +10,7 @@
 ///
 /// let limits = Limits { max_subnegotiation: 1024, ..Limits::default() };
 /// assert_eq!(limits.max_output_buffer, 1 << 20);
+/// assert_eq!(limits.max_peer_data, 64 * 1024);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -25,6 +26,14 @@ pub struct Limits {
     /// The most terminal types remembered from a TTYPE cycle (default 16); the server stops
     /// asking at this count.
     pub max_terminal_types: usize,
+    /// The most bytes of text remembered from the peer in [`PeerInfo`](super::PeerInfo), all
+    /// fields together (default 64 KiB): terminal types, environment names and values, the
+    /// character set, X display, location, and 3 bytes per LINEMODE SLC triple, as counted by
+    /// [`PeerInfo::remembered_bytes`](super::PeerInfo::remembered_bytes). It holds on top of
+    /// the count limits above. A report that would cross it is not remembered (a changed
+    /// value keeps the old one) and is logged at debug level; the subnegotiation event still
+    /// reaches the application.
+    pub max_peer_data: usize,
 }
 
 impl Default for Limits {
@@ -34,6 +43,7 @@ impl Default for Limits {
             max_output_buffer: 1 << 20,
             max_environment_vars: 256,
             max_terminal_types: 16,
+            max_peer_data: 64 * 1024,
         }
     }
 }

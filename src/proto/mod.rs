@@ -8,6 +8,7 @@ mod engine;
 mod event;
 mod hexdump;
 mod limits;
+mod logtext;
 mod negotiate;
 mod option;
 mod peer;
@@ -22,6 +23,8 @@ pub use engine::{Engine, Received};
 pub use event::{Event, Side};
 pub use hexdump::{WIRE_TARGET, hexdump};
 pub use limits::Limits;
+#[allow(unused_imports)] // for the session, server and client's log lines
+pub(crate) use logtext::log_text;
 pub use option::TelnetOption;
 pub use peer::PeerInfo;
 pub use policy::{OptionSet, Policy};

@@ -103,7 +103,9 @@ impl Policy {
     }
 
     /// A client's policy, as telnetlib3's client: it reports TTYPE, NAWS, NEW_ENVIRON, CHARSET,
-    /// BINARY, SGA, TM and STATUS, and lets the server perform ECHO, SGA, BINARY, STATUS and EOR.
+    /// BINARY, SGA, TM and STATUS, and lets the server perform ECHO, SGA, BINARY, STATUS, EOR
+    /// and CHARSET (a server's WILL CHARSET is answered with DO, so that its CHARSET REQUEST is
+    /// the one RFC 2066 allows; telnetlib3's client does the same since 2.0.7).
     pub fn client() -> Policy {
         use TelnetOption as O;
         Policy {
@@ -117,7 +119,14 @@ impl Policy {
                 O::TM,
                 O::STATUS,
             ]),
-            remote: OptionSet::from_options(&[O::ECHO, O::SGA, O::BINARY, O::STATUS, O::EOR]),
+            remote: OptionSet::from_options(&[
+                O::ECHO,
+                O::SGA,
+                O::BINARY,
+                O::STATUS,
+                O::EOR,
+                O::CHARSET,
+            ]),
         }
     }
 }
