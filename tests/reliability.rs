@@ -520,6 +520,115 @@ fn a_write_to_a_peer_that_reads_a_trickle_fails_within_the_write_timeout() {
     server.shutdown();
 }
 
+/// A chat room member that never reads: a raw socket with a small receive buffer that answers
+/// nothing.
+fn deaf_member(port: u16) -> TcpStream {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket
+        .connect(&std::net::SocketAddr::from(([127, 0, 0, 1], port)).into())
+        .unwrap();
+    let mut stream: TcpStream = socket.into();
+    stream.write_all(&[255, 252, 24]).unwrap();
+    stream
+}
+
+/// A member that reads everything; its lines arrive on the returned channel.
+fn listening_member(port: u16) -> (TcpStream, mpsc::Receiver<String>) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.write_all(&[255, 252, 24]).unwrap();
+    let (tx, rx) = mpsc::channel();
+    let reading = stream.try_clone().unwrap();
+    thread::spawn(move || {
+        // Bytes, not text: the server's negotiation (IAC ...) comes first.
+        let mut lines = std::io::BufReader::new(reading);
+        let mut line = Vec::new();
+        while std::io::BufRead::read_until(&mut lines, b'\n', &mut line).is_ok_and(|n| n > 0) {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            line.clear();
+            if tx.send(text).is_err() {
+                break;
+            }
+        }
+    });
+    (stream, rx)
+}
+
+/// Waits for `count` lines containing `marker` on `lines`.
+fn await_lines(lines: &mpsc::Receiver<String>, marker: &str, count: usize) -> usize {
+    let mut seen = 0;
+    while seen < count {
+        match lines.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) if line.contains(marker) => seen += 1,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    seen
+}
+
+#[test]
+fn a_member_that_never_reads_does_not_freeze_the_room() {
+    let server = ServerProcess::start(&["--shell", "chat", "--connect-maxwait", "0.2"]);
+    let _deaf = deaf_member(server.port);
+    let (mut speaker, _) = listening_member(server.port);
+    let (_listener, heard) = listening_member(server.port);
+    // Both are in the room once the listener hears the speaker.
+    let joined = (0..300).any(|_| {
+        speaker.write_all(b"ping\r\n").unwrap();
+        matches!(heard.recv_timeout(Duration::from_millis(100)), Ok(line) if line.contains("ping"))
+    });
+    assert!(joined, "the listener never heard the speaker");
+    // 2,000 lines of 4,000 bytes: far more than the deaf member's buffers hold.
+    let line = format!("{}\r\n", "y".repeat(4000));
+    for _ in 0..2000 {
+        speaker.write_all(line.as_bytes()).unwrap();
+    }
+    let marker = "y".repeat(4000);
+    assert_eq!(
+        await_lines(&heard, &marker, 2000),
+        2000,
+        "the room kept talking"
+    );
+}
+
+#[test]
+fn a_library_broadcast_is_not_stalled_by_a_peer_that_never_reads() {
+    let server = BlockingTelnetServer::bind(
+        "127.0.0.1:0",
+        ServerConfig::default().connect_maxwait(Duration::from_millis(200)),
+    )
+    .unwrap();
+    let room = server.clone();
+    server
+        .serve_in_background(move |conn| {
+            while let Ok(line) = conn.readline(None) {
+                room.broadcast(&format!("{line}\n"), Some(conn.id()));
+            }
+        })
+        .unwrap();
+    let port = server.local_addr().port();
+    let deaf = deaf_member(port);
+    let (mut speaker, _) = listening_member(port);
+    let (_listener, heard) = listening_member(port);
+    assert!(eventually(10, || server.connection_count() == 3));
+    // 8 MB: more than the kernel buffers for the deaf member and its 256 KiB queue.
+    let line = format!("{}\r\n", "z".repeat(4000));
+    for _ in 0..2000 {
+        speaker.write_all(line.as_bytes()).unwrap();
+    }
+    let marker = "z".repeat(4000);
+    assert_eq!(
+        await_lines(&heard, &marker, 2000),
+        2000,
+        "every line was heard"
+    );
+    // The deaf member went past max_queued_output and was disconnected.
+    assert!(eventually(10, || server.connection_count() == 2));
+    drop(deaf);
+    server.shutdown();
+}
+
 // ----- resource exhaustion -----
 
 #[test]

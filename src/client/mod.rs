@@ -122,6 +122,7 @@ impl TelnetConnection {
                 max_events: config.max_queued_events,
                 max_bytes: config.limits.max_subnegotiation.saturating_mul(4),
             },
+            max_queued_output: config.limits.max_output_buffer,
         };
         let session = Session::new(transport, Engine::new(engine_config), options);
         let connection = TelnetConnection {

@@ -39,6 +39,7 @@ pub struct ServerConfig {
     pub(crate) offer_remote: Vec<TelnetOption>,
     pub(crate) coalesce_delay: Duration,
     pub(crate) max_queued_events: usize,
+    pub(crate) max_queued_output: usize,
 }
 
 impl Default for ServerConfig {
@@ -63,6 +64,7 @@ impl Default for ServerConfig {
             offer_remote: Vec::new(),
             coalesce_delay: Duration::from_millis(2),
             max_queued_events: 256,
+            max_queued_output: 256 * 1024,
         }
     }
 }
@@ -140,6 +142,11 @@ setters! {
     /// [`next_event`](super::ServerConnection::next_event) (default 256); past it the oldest
     /// are dropped. Zero keeps none.
     max_queued_events / get_max_queued_events: usize;
+    /// The most output [`send_nowait`](super::ServerConnection::send_nowait) and
+    /// [`broadcast`](super::BlockingTelnetServer::broadcast) let wait for a client that does
+    /// not read (default 256 KiB); past it `send_nowait` fails and `broadcast` disconnects
+    /// the client.
+    max_queued_output / get_max_queued_output: usize;
 }
 
 impl ServerConfig {

@@ -151,6 +151,20 @@ impl ServerConnection {
         self.session.write_data(&bytes, true)
     }
 
+    /// [`send`](Self::send) without ever waiting for this client: the text is written as far
+    /// as the socket takes it now, and the rest as the client reads (miniboa's `send`, which
+    /// buffers). For writing to other connections (a chat room, a broadcast): a client that
+    /// does not read can never stall the sender. Fails with
+    /// [`Error::LimitExceeded`](crate::Error::LimitExceeded), queueing nothing, when
+    /// `ServerConfig::max_queued_output` is already waiting; see also
+    /// [`BlockingTelnetServer::broadcast`](super::BlockingTelnetServer::broadcast).
+    pub fn send_nowait(&self, text: &str) -> Result<()> {
+        let mut bytes = Vec::with_capacity(text.len() + 8);
+        self.encoding().encode_into(text, &mut bytes);
+        let limit = self.session.options().max_queued_output;
+        self.session.queue_output(&bytes, true, limit)
+    }
+
     /// [`send`](Self::send) after turning miniboa's caret colour codes into ANSI sequences
     /// (see [`caret_to_ansi`](super::caret_to_ansi)), or stripping them when
     /// [`use_ansi`](Self::use_ansi) is off, as miniboa's `send_cc` does.
@@ -196,6 +210,12 @@ impl ServerConnection {
     /// Closes the connection: queued output is delivered, then the stream ends.
     pub fn close(&self) {
         self.session.close();
+        self.unregister();
+    }
+
+    /// Closes at once without waiting for queued output (a client that does not read).
+    pub(crate) fn abort(&self) {
+        self.session.abort();
         self.unregister();
     }
 
@@ -269,8 +289,9 @@ impl ServerConnection {
         self.session.inspect(|e| e.peer().window_size)
     }
 
-    /// Time since the client last sent complete input (miniboa's `idle()`): a line (in
-    /// character mode, a key), a command, an option change or a finished subnegotiation.
+    /// Time since the client last sent complete input (miniboa's `idle()`): a line (a key in
+    /// character or kludge mode, any data in BINARY), a command, an option change or a
+    /// finished subnegotiation.
     /// Bytes that complete nothing, such as a trickle of an endless subnegotiation, do not
     /// count.
     pub fn idle(&self) -> Duration {

@@ -196,6 +196,39 @@ impl BlockingTelnetServer {
         self.inner.registry.snapshot(false)
     }
 
+    /// Sends `text` (as [`send`](ServerConnection::send) does) to every client but `except`,
+    /// without ever waiting for any of them: each gets it queued with
+    /// [`send_nowait`](ServerConnection::send_nowait). A client that already has
+    /// `ServerConfig::max_queued_output` waiting (it does not read) is disconnected rather
+    /// than let the room wait for it or lose messages silently. Returns how many clients the
+    /// text was queued for.
+    ///
+    /// ```no_run
+    /// # fn f(server: ironboa::BlockingTelnetServer, conn: ironboa::ServerConnection) {
+    /// server.broadcast(&format!("<{}> hello\n", conn.addrport()), Some(conn.id()));
+    /// # }
+    /// ```
+    pub fn broadcast(&self, text: &str, except: Option<ConnectionId>) -> usize {
+        let mut sent = 0;
+        for client in self.clients() {
+            if Some(client.id()) == except {
+                continue;
+            }
+            match client.send_nowait(text) {
+                Ok(()) => sent += 1,
+                Err(Error::LimitExceeded { max, .. }) => {
+                    log::info!(
+                        "{}: {max} bytes of output waiting; disconnecting a client that does not read",
+                        client.addrport()
+                    );
+                    client.abort();
+                }
+                Err(_) => {}
+            }
+        }
+        sent
+    }
+
     /// The number of open connections past their opening negotiation (those still negotiating
     /// count against `max_connections` but are not listed here).
     pub fn connection_count(&self) -> usize {
@@ -428,6 +461,7 @@ fn build_connection(
             max_events: config.max_queued_events,
             max_bytes: config.limits.max_subnegotiation.saturating_mul(4),
         },
+        max_queued_output: config.max_queued_output,
     };
     let session = Session::new(
         transport,

@@ -82,6 +82,8 @@ pub(crate) struct SessionOptions {
     pub(crate) coalesce_delay: Duration,
     /// The bounds of the queue of events kept for `next_event`.
     pub(crate) events: EventLimits,
+    /// The most output `queue_output` lets wait for a slow peer.
+    pub(crate) max_queued_output: usize,
 }
 
 /// The reading side's state; owned by whichever thread reads.
@@ -138,6 +140,10 @@ pub(crate) struct Session {
     waiting: AtomicBool,
     bytes_sent: AtomicU64,
     bytes_received: AtomicU64,
+    /// The length of the writer's held output, readable without the writer lock.
+    held_bytes: std::sync::atomic::AtomicUsize,
+    /// A drainer thread is writing held output to a peer that takes it slowly.
+    draining: AtomicBool,
     created: Instant,
     last_input_ms: AtomicU64,
     /// Data went out since the last GA: a GA is due before we wait for input.
@@ -204,6 +210,8 @@ impl Session {
             waiting: AtomicBool::new(false),
             bytes_sent: AtomicU64::new(0),
             bytes_received: AtomicU64::new(0),
+            held_bytes: std::sync::atomic::AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
             created: Instant::now(),
             last_input_ms: AtomicU64::new(0),
             prompt_pending: AtomicBool::new(false),
@@ -346,13 +354,19 @@ impl Session {
         if self.drained.swap(true, Ordering::AcqRel) {
             return;
         }
-        let until = Instant::now() + Duration::from_millis(100);
-        let mut sink = [0u8; 4096];
-        let mut drained = 0;
-        while drained < 256 * 1024 {
-            match self.transport.read(&mut sink, Wait::Until(until)) {
-                Ok(0) | Err(_) => break,
-                Ok(n) => drained += n,
+        // Only a socket answers unread data with a reset; and only the thread that may read
+        // reads (another one blocked reading sees the end of the stream by itself).
+        if self.transport.socket().is_some() {
+            if let Some(_reading) = self.reader.try_lock() {
+                let until = Instant::now() + Duration::from_millis(100);
+                let mut sink = [0u8; 4096];
+                let mut drained = 0;
+                while drained < 256 * 1024 {
+                    match self.transport.read(&mut sink, Wait::Until(until)) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => drained += n,
+                    }
+                }
             }
         }
         self.transport.shutdown(Shutdown::Both);
@@ -403,6 +417,7 @@ impl Session {
             let result = self.transport.write_all(bytes, deadline);
             let len = bytes.len();
             held.clear();
+            self.held_bytes.store(0, Ordering::Relaxed);
             if held.capacity() > 4 * WRITE_CHUNK {
                 *held = Vec::new();
             }
@@ -464,13 +479,8 @@ impl Session {
         }
         if hold {
             self.engine.lock().take_output(&mut writer.held);
-            if !writer.flush_scheduled {
-                writer.flush_scheduled = true;
-                flusher::schedule(
-                    self.this.clone(),
-                    deadline_after(self.options.coalesce_delay),
-                );
-            }
+            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+            self.schedule_flush(writer, self.options.coalesce_delay);
         } else {
             self.drain(writer, self.write_deadline())?;
         }
@@ -496,9 +506,12 @@ impl Session {
     pub(crate) fn write_data(&self, data: &[u8], convert_newlines: bool) -> Result<()> {
         self.check_open()?;
         let mut writer = self.writer.lock();
+        let chunk = self
+            .inspect(|e| e.config().limits.max_output_buffer / 2)
+            .clamp(1, WRITE_CHUNK);
         let mut rest = data;
         loop {
-            let mut end = rest.len().min(WRITE_CHUNK);
+            let mut end = rest.len().min(chunk);
             // Never split a CR LF between two pieces.
             if end < rest.len() && rest[end - 1] == b'\r' {
                 end += 1;
@@ -525,58 +538,171 @@ impl Session {
         self.write(false, |_| Ok(()))
     }
 
-    /// The flusher's deadline for held output: writes what fits without blocking, and asks to
-    /// be called again for the rest.
+    /// Asks the flusher to write what is held after `delay`, unless a flush is already due.
+    fn schedule_flush(&self, writer: &mut WriteState, delay: Duration) {
+        if !writer.flush_scheduled {
+            writer.flush_scheduled = true;
+            flusher::schedule(self.this.clone(), deadline_after(delay));
+        }
+    }
+
+    /// The flusher's deadline for held output (coalescing): writes it without blocking.
     fn flush_held(&self) {
-        let Some(mut writer) = self.writer.try_lock() else {
-            // A writer is at work; it writes what is held. Look again later in case it was
-            // one that only added to it.
-            flusher::schedule(
-                self.this.clone(),
-                deadline_after(self.options.coalesce_delay),
-            );
-            return;
-        };
-        writer.flush_scheduled = false;
+        match self.writer.try_lock() {
+            Some(mut writer) => {
+                writer.flush_scheduled = false;
+                self.write_queued_now(&mut writer);
+            }
+            // A writer at work writes what is held, unless it is one that only added to it:
+            // the drainer waits for the lock and makes sure.
+            None => self.ensure_drainer(),
+        }
+        self.after_nowait();
+    }
+
+    /// Writes everything queued as far as the transport takes it without blocking; what it
+    /// does not take goes to the drainer thread, which writes it with the write deadline.
+    /// Never blocks on the peer: the reading side, the flusher and `queue_output` write
+    /// through here.
+    fn write_queued_now(&self, writer: &mut WriteState) {
+        self.engine.lock().take_output(&mut writer.held);
         if writer.held.is_empty() || !self.is_active() {
+            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+            return;
+        }
+        if !writer.layers.is_empty() || !self.transport.can_write_now() {
+            // Bytes that must go through a layer, or a transport that cannot say how much it
+            // takes (pipes): the drainer writes them.
+            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+            self.ensure_drainer();
             return;
         }
         match self.transport.write_now(&writer.held) {
             Ok(n) => {
                 self.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
                 writer.held.drain(..n);
+                self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
                 if !writer.held.is_empty() {
-                    writer.flush_scheduled = true;
-                    flusher::schedule(
-                        self.this.clone(),
-                        deadline_after(self.options.coalesce_delay),
-                    );
+                    self.ensure_drainer();
                 }
             }
             Err(error) => {
                 let error = self.fail(error, Operation::Write);
-                log::debug!("{}: delayed write failed: {error}", self.peer());
+                log::debug!("{}: write failed: {error}", self.peer());
             }
         }
     }
 
+    /// The reading side's and the flusher's write: never waits for the writer lock or the
+    /// peer. If another thread holds the lock, that one writes what was queued.
+    fn flush_nowait(&self) {
+        if let Some(mut writer) = self.writer.try_lock() {
+            self.write_queued_now(&mut writer);
+        }
+        self.after_nowait();
+    }
+
+    /// After letting go of the writer lock without waiting: anything queued meanwhile by a
+    /// thread that found the lock taken goes to the drainer.
+    fn after_nowait(&self) {
+        if self.is_active() && !self.engine.lock().output().is_empty() {
+            self.ensure_drainer();
+        }
+    }
+
+    /// Starts the drainer thread unless it runs: it takes the writer lock (waiting for it is
+    /// its whole job) and writes everything queued with the write deadline, so output for a
+    /// slow peer leaves as fast as that peer reads, and a peer that stops reading fails at the
+    /// write timeout. One per connection at most, and only while output waits.
+    fn ensure_drainer(&self) {
+        if !self.is_active() || self.draining.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Some(session) = self.this.upgrade() else {
+            self.draining.store(false, Ordering::Release);
+            return;
+        };
+        let spawned = std::thread::Builder::new()
+            .name("ironboa-drain".into())
+            .stack_size(64 * 1024)
+            .spawn(move || session.run_drainer());
+        if let Err(error) = spawned {
+            self.draining.store(false, Ordering::Release);
+            log::warn!("{}: cannot start a drainer thread: {error}", self.peer());
+        }
+    }
+
+    fn run_drainer(&self) {
+        loop {
+            {
+                let mut writer = self.writer.lock();
+                if let Err(error) = self.drain(&mut writer, self.write_deadline()) {
+                    log::debug!("{}: {error}", self.peer());
+                }
+            }
+            self.draining.store(false, Ordering::Release);
+            // Anything queued after the last look, by a thread that saw the drainer running?
+            let waiting = self.held_bytes.load(Ordering::Relaxed) > 0
+                || !self.engine.lock().output().is_empty();
+            if !waiting || !self.is_active() || self.draining.swap(true, Ordering::AcqRel) {
+                return;
+            }
+        }
+    }
+
+    /// Queues application output without ever waiting for this peer (for broadcasts): it is
+    /// written as far as the transport takes it now, and the rest by the drainer thread as the
+    /// peer reads. Fails with [`Error::LimitExceeded`] (and queues nothing) when `limit` bytes
+    /// are already waiting.
+    pub(crate) fn queue_output(
+        &self,
+        data: &[u8],
+        convert_newlines: bool,
+        limit: usize,
+    ) -> Result<()> {
+        self.check_open()?;
+        {
+            let mut engine = self.engine.lock();
+            let waiting = engine.output().len() + self.held_bytes.load(Ordering::Relaxed);
+            if waiting.saturating_add(data.len()) > limit {
+                return Err(Error::LimitExceeded {
+                    limit: Limit::OutputBuffer,
+                    max: limit,
+                });
+            }
+            if convert_newlines {
+                engine.send_text(data)?;
+            } else {
+                engine.send_data(data)?;
+            }
+        }
+        self.prompt_pending.store(true, Ordering::Release);
+        self.flush_nowait();
+        Ok(())
+    }
+
+    /// Closes at once, from any thread, without waiting for anything: queued output is
+    /// dropped. For a peer that is being dropped because it does not read.
+    pub(crate) fn abort(&self) {
+        if !self.closed.swap(true, Ordering::AcqRel) {
+            self.transport.shutdown(Shutdown::Both);
+        }
+    }
+
     /// Before the reading side waits for input: queues the GA owed to output that went out
-    /// since the last one, and writes it with anything held, if the writer lock is free.
+    /// since the last one, and writes it with anything held, without waiting for the writer
+    /// lock or the peer.
     fn before_wait(&self) -> Result<()> {
         let prompt =
             !self.options.never_send_ga && self.prompt_pending.swap(false, Ordering::AcqRel);
-        {
+        if prompt {
             let mut engine = self.engine.lock();
-            if prompt && engine.go_ahead_needed() {
+            if engine.go_ahead_needed() {
                 engine.send_command(Command::GoAhead)?;
             }
         }
-        match self.writer.try_lock() {
-            Some(mut writer) => self.drain(&mut writer, self.write_deadline())?,
-            // A writer is at work: it writes the GA (and anything held) before it lets go.
-            None => return Ok(()),
-        }
-        self.drain_if_free()
+        self.flush_nowait();
+        Ok(())
     }
 
     // ----- the one read primitive -----
@@ -600,11 +726,10 @@ impl Session {
         let mut state = self.reader.lock();
         loop {
             let found = check(&mut state, &mut self.engine.lock());
-            // A failed write (of echo or replies) closes the session; the next read reports
-            // the end, after `check` has had what was read.
-            if let Err(error) = self.drain_if_free() {
-                log::debug!("{}: {error}", self.peer());
-            }
+            // Echo and replies go out without the reader ever waiting on the writer lock or
+            // the peer. A failed write closes the session; the next read reports the end,
+            // after `check` has had what was read.
+            self.flush_nowait();
             if let Some(value) = found {
                 return Ok(value);
             }
@@ -747,12 +872,18 @@ impl Session {
             let mut engine = self.engine.lock();
             let before = state.input.len();
             let received = engine.receive_until_switch(rest, state.input.tail());
-            // Complete input ends idleness: a line end (or, in character mode, a key), a
+            // Complete input ends idleness: a line end (or a key, or any BINARY data), a
             // command, an option change, a finished subnegotiation. A trickle of bytes that
             // completes nothing (an endless subnegotiation, a line that never ends) does not.
             let new_data = state.input.as_slice().get(before..).unwrap_or_default();
-            let mut complete = memchr::memchr2(b'\r', b'\n', new_data).is_some()
-                || (!new_data.is_empty() && engine.local_enabled(TelnetOption::ECHO));
+            // Keys count one by one where the client sends them so (character or kludge
+            // mode), and any data counts in a BINARY stream.
+            let keys = engine.local_enabled(TelnetOption::ECHO)
+                || engine.local_enabled(TelnetOption::SGA)
+                || engine.remote_enabled(TelnetOption::BINARY)
+                || engine.config().force_binary;
+            let mut complete =
+                memchr::memchr2(b'\r', b'\n', new_data).is_some() || (!new_data.is_empty() && keys);
             // Positions are into the vector `tail` returned; erasing shifts later ones.
             let mut erased = 0;
             while let Some((at, event)) = engine.poll_event_at() {
@@ -846,8 +977,10 @@ impl Session {
                 Some(mut state) => loop {
                     match self.fill(&mut state, Wait::Never, Operation::Read) {
                         Ok(()) => {}
-                        Err(Error::Closed) => break true,
-                        Err(_) => break false,
+                        Err(Error::Timeout { .. }) | Err(Error::LimitExceeded { .. }) => {
+                            break false;
+                        }
+                        Err(_) => break true,
                     }
                 },
                 None => false,

@@ -26,6 +26,7 @@ fn options() -> SessionOptions {
             max_events: 16,
             max_bytes: 1024,
         },
+        max_queued_output: 64 * 1024,
     }
 }
 
@@ -121,4 +122,48 @@ fn a_zero_timeout_reads_what_has_arrived_without_waiting() {
         }
     }
     assert_eq!(lines, [b"one".to_vec(), b"two".to_vec()]);
+}
+
+/// A write half that never takes anything (a pipe nobody reads).
+struct StuckWriter(crossbeam_channel::Receiver<()>);
+
+impl std::io::Write for StuckWriter {
+    fn write(&mut self, _buf: &[u8]) -> std::io::Result<usize> {
+        let _ = self.0.recv();
+        Err(std::io::ErrorKind::BrokenPipe.into())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_pipe_nobody_reads_fails_the_write_at_its_deadline_and_closing_does_not_wait() {
+    let (_never, stuck) = crossbeam_channel::bounded::<()>(0);
+    let (_input_ours, input_theirs) = UnixStream::pair().unwrap();
+    let transport = Transport::from_streams(input_theirs, StuckWriter(stuck));
+    let mut options = options();
+    options.write_timeout = Some(Duration::from_millis(200));
+    let session = Session::new(transport, Engine::new(EngineConfig::server()), options);
+    let (done, finished) = crossbeam_channel::bounded(1);
+    let writing = Arc::clone(&session);
+    std::thread::spawn(move || {
+        let result = writing.write_data(b"hello", false);
+        writing.deactivate();
+        let _ = done.send(result);
+    });
+    let result = finished
+        .recv_timeout(Duration::from_secs(30))
+        .expect("the write and the close returned");
+    assert!(
+        matches!(
+            result,
+            Err(Error::Timeout {
+                operation: Operation::Write
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(!session.is_active());
 }

@@ -229,7 +229,7 @@ impl Transport {
     pub(crate) fn write_all(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<()> {
         match &self.kind {
             Kind::Socket(s) => s.write_all(buf, deadline),
-            Kind::Streams(s) => s.write_all(buf),
+            Kind::Streams(s) => s.write_all(buf, deadline),
         }
     }
 
@@ -314,6 +314,12 @@ const MSG_DONTWAIT: i32 = 0x40;
 const MSG_DONTWAIT: i32 = 0x80;
 #[cfg(unix)]
 const MSG_PEEK: i32 = 0x02;
+/// No SIGPIPE for a send to a peer that has gone (std's TcpStream does the same).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const MSG_NOSIGNAL: i32 = 0x4000;
+/// Elsewhere std sets SO_NOSIGPIPE on its sockets, which carries over.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const MSG_NOSIGNAL: i32 = 0;
 
 fn encode_timeout(timeout: Option<Duration>) -> u64 {
     timeout.map_or(NO_TIMEOUT, |t| {
@@ -423,7 +429,7 @@ impl SocketTransport {
                     if left.is_zero() {
                         return Err(io::ErrorKind::TimedOut.into());
                     }
-                    Some(left)
+                    Some(left.max(Duration::from_micros(1)))
                 }
             };
             // The first send uses the timeout already set when it is no longer than the time
@@ -432,7 +438,7 @@ impl SocketTransport {
                 self.set_write_timeout(timeout)?;
             }
             first = false;
-            match (&self.socket).write(buf) {
+            match self.send(buf, 0) {
                 Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
                 Ok(n) => buf = &buf[n..],
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
@@ -445,9 +451,20 @@ impl SocketTransport {
         Ok(())
     }
 
+    /// One `send`, never raising SIGPIPE.
+    #[cfg(unix)]
+    fn send(&self, buf: &[u8], flags: i32) -> io::Result<usize> {
+        self.socket.send_with_flags(buf, flags | MSG_NOSIGNAL)
+    }
+
+    #[cfg(not(unix))]
+    fn send(&self, buf: &[u8], _flags: i32) -> io::Result<usize> {
+        (&self.socket).write(buf)
+    }
+
     #[cfg(unix)]
     fn write_now(&self, buf: &[u8]) -> io::Result<usize> {
-        match self.socket.send_with_flags(buf, MSG_DONTWAIT) {
+        match self.send(buf, MSG_DONTWAIT) {
             Ok(n) => Ok(n),
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(0),
             Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(0),
@@ -474,7 +491,10 @@ struct StreamTransport {
     wake: (Sender<()>, Receiver<()>),
     /// What is left of the last chunk, and where it starts.
     leftover: Mutex<(Vec<u8>, usize)>,
-    writer: Mutex<Option<Box<dyn Write + Send>>>,
+    /// To the writer thread, which owns the write half; dropped to close it.
+    to_writer: Mutex<Option<Sender<Vec<u8>>>>,
+    /// The writer thread's result for each write.
+    written: Receiver<io::Result<()>>,
     read_shut: AtomicBool,
     ended: AtomicBool,
 }
@@ -505,11 +525,32 @@ impl StreamTransport {
         if let Err(error) = spawned {
             log::error!("cannot start a stream reader thread: {error}");
         }
+        // Writes go through a thread too, so that a write to a pipe nobody reads can give up
+        // at its deadline, and closing never waits behind it.
+        let (to_writer, requests) = crossbeam_channel::bounded::<Vec<u8>>(1);
+        let (results, written) = crossbeam_channel::bounded(1);
+        let mut writer = writer;
+        let spawned = std::thread::Builder::new()
+            .name("ironboa-stream-writer".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                for buf in requests {
+                    let result = writer.write_all(&buf).and_then(|()| writer.flush());
+                    if results.send(result).is_err() {
+                        break;
+                    }
+                }
+                // Dropping the write half here closes it: the peer sees the end.
+            });
+        if let Err(error) = spawned {
+            log::error!("cannot start a stream writer thread: {error}");
+        }
         StreamTransport {
             chunks,
             wake: crossbeam_channel::bounded(1),
             leftover: Mutex::new((Vec::new(), 0)),
-            writer: Mutex::new(Some(writer)),
+            to_writer: Mutex::new(Some(to_writer)),
+            written,
             read_shut: AtomicBool::new(false),
             ended: AtomicBool::new(false),
         }
@@ -558,22 +599,47 @@ impl StreamTransport {
         Ok(n)
     }
 
-    fn write_all(&self, buf: &[u8]) -> io::Result<()> {
-        match self.writer.lock().as_mut() {
-            Some(writer) => {
-                writer.write_all(buf)?;
-                writer.flush()
+    /// Hands `buf` to the writer thread and waits for it to be written, until `deadline`.
+    fn write_all(&self, buf: &[u8], deadline: Option<Instant>) -> io::Result<()> {
+        let Some(to_writer) = self.to_writer.lock().clone() else {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        };
+        let timed_out = || io::Error::from(io::ErrorKind::TimedOut);
+        match deadline {
+            Some(deadline) => {
+                to_writer
+                    .send_deadline(buf.to_vec(), deadline)
+                    .map_err(|e| match e {
+                        crossbeam_channel::SendTimeoutError::Timeout(_) => timed_out(),
+                        crossbeam_channel::SendTimeoutError::Disconnected(_) => {
+                            io::ErrorKind::BrokenPipe.into()
+                        }
+                    })?
             }
-            None => Err(io::ErrorKind::BrokenPipe.into()),
+            None => to_writer
+                .send(buf.to_vec())
+                .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?,
         }
+        let result = match deadline {
+            Some(deadline) => self.written.recv_deadline(deadline).map_err(|e| match e {
+                crossbeam_channel::RecvTimeoutError::Timeout => timed_out(),
+                crossbeam_channel::RecvTimeoutError::Disconnected => {
+                    io::ErrorKind::BrokenPipe.into()
+                }
+            })?,
+            None => self
+                .written
+                .recv()
+                .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?,
+        };
+        result
     }
 
     fn shutdown(&self, how: Shutdown) {
         if matches!(how, Shutdown::Write | Shutdown::Both) {
-            // Dropping the write half closes the pipe: the peer sees the end of the stream.
-            if let Some(mut writer) = self.writer.lock().take() {
-                let _ = writer.flush();
-            }
+            // The writer thread closes the write half once it has nothing more to write: the
+            // peer sees the end of the stream. Nothing here waits for it.
+            self.to_writer.lock().take();
         }
         if matches!(how, Shutdown::Read | Shutdown::Both) {
             self.read_shut.store(true, Ordering::Release);

@@ -46,15 +46,16 @@ pub fn echo(conn: ServerConnection) {
     }
 }
 
-/// `chat`: what one connection types goes to all the others.
+/// `chat`: what one connection types goes to all the others. A member that does not read
+/// never holds up the room: messages are queued for each member without waiting
+/// ([`BlockingTelnetServer::broadcast`]), and a member with more than
+/// `ServerConfig::max_queued_output` waiting is disconnected. What members type reaches the
+/// others stripped of control characters and escape sequences, so no one can erase or
+/// rewrite another's line.
 pub fn chat(server: &BlockingTelnetServer, conn: ServerConnection) {
     let name = conn.addrport();
     let say = |text: &str| {
-        for other in server.clients() {
-            if other.addrport() != name {
-                let _ = other.send(text);
-            }
-        }
+        server.broadcast(text, Some(conn.id()));
     };
     let _ = conn.send("Welcome to the chat. Type to talk; 'quit' leaves.\n");
     say(&format!("* {name} joins\n"));
@@ -62,10 +63,49 @@ pub fn chat(server: &BlockingTelnetServer, conn: ServerConnection) {
         match line.trim() {
             "quit" => break,
             "" => {}
-            text => say(&format!("<{name}> {text}\n")),
+            text => say(&format!("<{name}> {}\n", printable(text))),
         }
     }
     say(&format!("* {name} leaves\n"));
+}
+
+/// `text` without control characters or terminal escape sequences (CSI `ESC [ ... final`,
+/// OSC `ESC ] ... BEL` or `ESC \\`, and any other `ESC x`).
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.next() {
+                Some('[') => {
+                    // Parameters and intermediates, then one final byte in @..~.
+                    for c in chars.by_ref() {
+                        if ('@'..='~').contains(&c) {
+                            break;
+                        }
+                    }
+                }
+                Some(']') | Some('P') | Some('_') | Some('^') => {
+                    // A string up to BEL or ESC \.
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' {
+                            break;
+                        }
+                        if c == '\x1b' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                _ => {}
+            },
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// `wargame`: telnetlib3's demo.
@@ -74,5 +114,17 @@ pub fn wargame(conn: ServerConnection) {
     if let Ok(answer) = conn.read(1, None) {
         let _ = conn.write(&answer);
         let _ = conn.write("\r\nThey say the only way to win is to not play at all.\r\n");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::printable;
+
+    #[test]
+    fn peer_text_is_stripped_of_controls_and_escapes() {
+        assert_eq!(printable("hi\x1b[2K\r<bob> lies"), "hi<bob> lies");
+        assert_eq!(printable("\x1b]0;pwned\x07title\x08\x07"), "title");
+        assert_eq!(printable("\x1b]0;x\x1b\\ok \u{9b}é"), "ok é");
     }
 }
