@@ -7,19 +7,38 @@
 //! ironboa-server --pty-exec /bin/bash -- --login
 //! socat TCP-LISTEN:2324,fork EXEC:'ironboa-server --inetd',nofork
 //! ```
+//!
+//! SIGINT, SIGTERM and SIGHUP all stop the server the same way: every user is told goodbye
+//! (within [`GOODBYE_WAIT`]: a client that does not take the message by then is cut off), every
+//! connection is closed, and the server exits once their handlers have ended, or
+//! `ServerConfig::shutdown_timeout` (5 s) later: within 6 s in all. Under `--inetd` the one
+//! connection is told and closed the same way.
 
 #[path = "../common/logging.rs"]
 mod logging;
 mod pty;
+mod reaper;
+mod sanitize;
 mod shells;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
 use ironboa::{BlockingTelnetServer, Encoding, ServerConfig, ServerConnection, Transport};
-use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+
+/// What every user is told when the server stops.
+const GOODBYE: &str = "\nThe server is shutting down. Goodbye!\n";
+/// How long the goodbye may take to reach the users before those whose clients do not read
+/// are cut off.
+const GOODBYE_WAIT: Duration = Duration::from_secs(1);
+/// The longest any of the time options can be; longer values (infinity too) mean this. A year
+/// is for ever to a Telnet session, and keeps every deadline far from overflowing.
+const MAX_SECONDS: f64 = 365.0 * 24.0 * 3600.0;
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 enum Shell {
@@ -35,7 +54,18 @@ enum Shell {
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
 #[derive(Parser, Debug)]
-#[command(name = "ironboa-server", version)]
+#[command(
+    name = "ironboa-server",
+    version,
+    after_help = "Signals: SIGINT, SIGTERM and SIGHUP each tell every user goodbye (a client \
+        that does not take it within 1 s is cut off), close every connection and stop; the \
+        server exits within 6 s.\n\
+        --pty-exec: when the program exits or the connection ends, every process of its \
+        session gets SIGHUP, and SIGKILL 2 s later if still running; the connection ends \
+        then. Telnet's IP, BRK/ABORT, SUSP and EOF become the terminal's own interrupt, \
+        quit, suspend and end-of-file keys.\n\
+        Time options longer than a year (or infinite) are taken as a year."
+)]
 struct Args {
     /// The address to listen on. It is localhost unless you say otherwise.
     #[arg(default_value = "localhost")]
@@ -88,8 +118,12 @@ struct Args {
     logfile: Option<PathBuf>,
 }
 
+/// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
 fn seconds(value: f64, name: &str) -> Result<Duration, String> {
-    Duration::try_from_secs_f64(value).map_err(|_| format!("--{name} must be a number of seconds"))
+    if value.is_nan() || value < 0.0 {
+        return Err(format!("--{name} must be a number of seconds, not {value}"));
+    }
+    Ok(Duration::from_secs_f64(value.min(MAX_SECONDS)))
 }
 
 fn config(args: &Args) -> Result<ServerConfig, String> {
@@ -131,9 +165,9 @@ fn handler(
     let shell = args.shell;
     move |conn| {
         log::info!(
-            "{}: connected ({} {}x{})",
+            "{}: connected (\"{}\" {}x{})",
             conn.addrport(),
-            conn.terminal_type().escape_debug(),
+            sanitize::for_log(&conn.terminal_type()),
             conn.columns(),
             conn.rows()
         );
@@ -158,12 +192,36 @@ fn handler(
 fn run(args: Args) -> Result<(), String> {
     logging::init(&args.loglevel, args.logfile.as_deref(), !args.inetd)?;
     let config = config(&args)?;
+    if args.pty_exec.is_some() {
+        reaper::start().map_err(|e| e.to_string())?;
+    }
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
+        .map_err(|e| e.to_string())?;
     if args.inetd {
         // Under inetd the connection is standard input and output (a TCP socket, a
         // socketpair, or two pipes); stderr may be it too, so nothing else is printed.
         let transport = Transport::stdio().map_err(|e| format!("standard input: {e}"))?;
-        return BlockingTelnetServer::serve_transport(transport, &config, handler(&args, None))
-            .map_err(|e| e.to_string());
+        let current: Arc<OnceLock<ServerConnection>> = Arc::default();
+        let stopper = Arc::clone(&current);
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                log::info!("signal {signal}: closing the connection");
+                match stopper.get() {
+                    Some(conn) => {
+                        say_goodbye(vec![conn.clone()]);
+                        conn.deactivate();
+                    }
+                    // Still negotiating: nothing was started for it.
+                    None => std::process::exit(0),
+                }
+            }
+        });
+        let handler = handler(&args, None);
+        return BlockingTelnetServer::serve_transport(transport, &config, move |conn| {
+            let _ = current.set(conn.clone());
+            handler(conn);
+        })
+        .map_err(|e| e.to_string());
     }
 
     let server = BlockingTelnetServer::bind((args.host.as_str(), args.port), config)
@@ -185,15 +243,11 @@ fn run(args: Args) -> Result<(), String> {
         ),
     }
 
-    let mut signals =
-        signal_hook::iterator::Signals::new([SIGINT, SIGTERM]).map_err(|e| e.to_string())?;
     let stopper = server.clone();
     std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             log::info!("signal {signal}: shutting down");
-            for client in stopper.clients() {
-                let _ = client.send("\nThe server is shutting down. Goodbye!\n");
-            }
+            say_goodbye(stopper.clients());
             stopper.shutdown();
         }
     });
@@ -213,6 +267,48 @@ fn run(args: Args) -> Result<(), String> {
         }
     );
     Ok(())
+}
+
+/// Tells each of `clients` goodbye, each on its own thread so that no client's write waits for
+/// another's. A client that has not taken the message within [`GOODBYE_WAIT`] (it does not
+/// read, or its handler is stuck writing to it) is cut off: its socket is shut down, which
+/// also ends any write blocked on it.
+fn say_goodbye(clients: Vec<ServerConnection>) {
+    let (done_tx, done) = crossbeam_channel::unbounded();
+    let mut waiting = Vec::new();
+    for client in clients {
+        let (thread_client, done_tx) = (client.clone(), done_tx.clone());
+        let spawned = std::thread::Builder::new()
+            .name("ironboa-goodbye".into())
+            .stack_size(64 * 1024)
+            .spawn(move || {
+                let _ = thread_client.send(GOODBYE);
+                let _ = done_tx.send(thread_client.id());
+            });
+        if spawned.is_ok() {
+            waiting.push(client);
+        }
+    }
+    drop(done_tx);
+    let deadline = Instant::now() + GOODBYE_WAIT;
+    let mut told = HashSet::new();
+    while told.len() < waiting.len() {
+        match done.recv_deadline(deadline) {
+            Ok(id) => {
+                told.insert(id);
+            }
+            Err(_) => break,
+        }
+    }
+    for client in waiting.iter().filter(|c| !told.contains(&c.id())) {
+        log::info!("{}: not taking output; cut off", client.addrport());
+        match client.socket() {
+            Some(socket) => {
+                let _ = socket.shutdown(std::net::Shutdown::Both);
+            }
+            None => client.deactivate(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
