@@ -396,10 +396,7 @@ fn background_jobs_end_with_the_session() {
     let started = Instant::now();
     conn.read_all().unwrap();
     let took = started.elapsed();
-    assert!(
-        took < GENEROUS,
-        "the connection took {took:?} to end"
-    );
+    assert!(took < GENEROUS, "the connection took {took:?} to end");
     assert_session_gone(shell);
     assert_no_children(&server);
 

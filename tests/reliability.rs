@@ -468,8 +468,10 @@ fn a_trickle_that_completes_nothing_does_not_hold_a_slot() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let sent = dripping.join().unwrap();
     assert!(ended.is_ok(), "the connection was closed: {ended:?}");
+    // It dripped all along (one byte per 50 ms until the close), and was closed anyway: had
+    // each byte restarted the idle clock, the read above would have timed out instead.
     assert!(
-        sent > 20,
+        sent >= 5,
         "the peer kept dripping while it waited ({sent} bytes)"
     );
     // And the slot is free for a well-behaved client.

@@ -434,7 +434,14 @@ impl SocketTransport {
             };
             // The first send uses the timeout already set when it is no longer than the time
             // left would be (one syscall on the fast path); later ones set the exact time left.
-            if !first || self.write_timeout.load(Ordering::Relaxed) == UNSET {
+            // (A longer one, set by a write with another deadline such as a TLS handshake's,
+            // would let this send overstay its deadline.)
+            let set = self.write_timeout.load(Ordering::Relaxed);
+            let set_fits = match timeout {
+                None => set == NO_TIMEOUT,
+                Some(_) => set < NO_TIMEOUT && set <= encode_timeout(timeout),
+            };
+            if !first || !set_fits {
                 self.set_write_timeout(timeout)?;
             }
             first = false;
@@ -620,7 +627,8 @@ impl StreamTransport {
                 .send(buf.to_vec())
                 .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?,
         }
-        let result = match deadline {
+        // The writer thread's result for this write.
+        match deadline {
             Some(deadline) => self.written.recv_deadline(deadline).map_err(|e| match e {
                 crossbeam_channel::RecvTimeoutError::Timeout => timed_out(),
                 crossbeam_channel::RecvTimeoutError::Disconnected => {
@@ -631,8 +639,7 @@ impl StreamTransport {
                 .written
                 .recv()
                 .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?,
-        };
-        result
+        }
     }
 
     fn shutdown(&self, how: Shutdown) {

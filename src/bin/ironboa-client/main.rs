@@ -1,13 +1,26 @@
 //! `ironboa-client`: a Telnet client for a person at a terminal, or for a shell pipeline;
-//! the equivalent of telnetlib3-client.
+//! the equivalent of telnetlib3-client, with Debian telnet's keys.
 //!
 //! ```text
-//! ironboa-client localhost 6023                  # interactive; Ctrl-] quits
+//! ironboa-client localhost 6023                  # interactive; Ctrl-] opens the telnet> prompt
+//! ironboa-client -e '^X' localhost 6023          # Ctrl-X instead
 //! printf 'echo hi\nexit\n' | ironboa-client host 23
 //! ```
+//!
+//! At a terminal, keys are sent a line at a time (edited here) unless the server suppresses
+//! go-ahead, and then one at a time, as Debian telnet does (see `keys.rs`). The escape
+//! character opens a `telnet>` prompt with `send ip|brk|ayt|ao|eof|susp|escape`, `status`,
+//! `mode line|character|auto`, `toggle echo`, `set escape`, `close`/`quit` and `help`.
+//!
+//! Exit status: 0 when the server or the user closed the connection; 128 + the signal after
+//! SIGTERM, SIGINT or SIGHUP, and 129 when the terminal went away; 1 for an error.
 
 #[path = "../common/logging.rs"]
 mod logging;
+
+mod command;
+mod decode;
+mod keys;
 mod terminal;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -20,6 +33,8 @@ use clap::Parser;
 use ironboa::client::{ClientConfig, TelnetConnection};
 use ironboa::{Encoding, Error};
 
+use decode::{OutputDecoder, encode_input};
+
 /// A Telnet client: interactive at a terminal, line by line in a pipeline.
 #[derive(Parser, Debug)]
 #[command(name = "ironboa-client", version)]
@@ -29,18 +44,22 @@ struct Args {
     /// The server's port.
     #[arg(default_value_t = 6023)]
     port: u16,
-    /// The text encoding: utf-8, latin-1 or bytes.
+    /// The text encoding: utf-8, latin-1 or bytes. Output is shown, and keys are sent, in it.
     #[arg(long, default_value = "utf-8")]
     encoding: String,
     /// Use the encoding even if the server never negotiates BINARY.
     #[arg(long)]
     force_binary: bool,
-    /// Always send each key as it is typed, whatever the server negotiates.
+    /// Always send each key as it is typed (asks the server to echo and suppress go-ahead).
     #[arg(long, conflicts_with = "line_mode")]
     raw_mode: bool,
-    /// Always edit lines locally, whatever the server negotiates.
+    /// Always edit lines locally (asks the server to stop echoing and suppressing go-ahead).
     #[arg(long)]
     line_mode: bool,
+    /// The escape character, which opens the telnet> prompt: ^X notation, one character, or
+    /// none.
+    #[arg(short = 'e', long, default_value = "^]", value_name = "CHAR")]
+    escape: String,
     /// Seconds to wait for the connection.
     #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
     connect_timeout: f64,
@@ -48,7 +67,7 @@ struct Args {
     #[arg(long)]
     term: Option<String>,
     /// Pipeline mode: once standard input ends, wait this long for more output before closing,
-    /// unless the server closes first.
+    /// unless the server closes first (inf: until it does).
     #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
     eof_wait: f64,
     /// off, error, warn, info, debug, or trace (trace hex-dumps every byte each way).
@@ -62,7 +81,7 @@ struct Args {
 /// What the user asked for about line editing.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ModeChoice {
-    /// Follow the server (telnetlib3-client's rules).
+    /// Follow the server (Debian telnet's rules).
     Follow,
     /// Always character at a time.
     Raw,
@@ -70,7 +89,25 @@ pub enum ModeChoice {
     Line,
 }
 
-fn run(args: Args) -> Result<(), String> {
+/// The longest wait the client computes a deadline for (about 31 years); anything longer is
+/// "for ever". `Instant::now() + Duration` panics on overflow, so no deadline may come near it.
+const FOREVER_SECONDS: f64 = 1e9;
+
+/// A number of seconds from the command line: `None` for "for ever" (infinity, or anything
+/// longer than [`FOREVER_SECONDS`]).
+fn seconds(option: &str, value: f64) -> Result<Option<Duration>, String> {
+    if value.is_nan() || value < 0.0 {
+        return Err(format!(
+            "--{option} must be a number of seconds, not {value}"
+        ));
+    }
+    if value >= FOREVER_SECONDS {
+        return Ok(None);
+    }
+    Ok(Some(Duration::from_secs_f64(value)))
+}
+
+fn run(args: Args) -> Result<u8, String> {
     logging::init(&args.loglevel, args.logfile.as_deref(), true)?;
     let encoding = Encoding::from_name(&args.encoding).ok_or_else(|| {
         format!(
@@ -78,6 +115,10 @@ fn run(args: Args) -> Result<(), String> {
             args.encoding
         )
     })?;
+    let escape = command::parse_escape(&args.escape).map_err(|e| format!("--escape: {e}"))?;
+    let connect_timeout = seconds("connect-timeout", args.connect_timeout)?
+        .unwrap_or(Duration::from_secs_f64(FOREVER_SECONDS));
+    let eof_wait = seconds("eof-wait", args.eof_wait)?;
     let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     let term = args
         .term
@@ -89,10 +130,7 @@ fn run(args: Args) -> Result<(), String> {
         })
         .unwrap_or_else(|| "xterm".to_owned());
     let mut config = ClientConfig::default()
-        .connect_timeout(
-            Duration::try_from_secs_f64(args.connect_timeout)
-                .map_err(|_| "--connect-timeout must be seconds")?,
-        )
+        .connect_timeout(connect_timeout)
         .encoding(encoding)
         .force_binary(args.force_binary)
         .terminal_type(&term);
@@ -106,6 +144,11 @@ fn run(args: Args) -> Result<(), String> {
     }
     let conn = TelnetConnection::connect((args.host.as_str(), args.port), config)
         .map_err(|e| format!("cannot connect to {}:{}: {e}", args.host, args.port))?;
+    // Urgent data stays in the stream, so the IAC DM of a server's Synch (inetutils telnetd
+    // sends one after IAC IP) reaches the Telnet engine instead of leaving a stray IAC.
+    if let Some(socket) = conn.socket() {
+        let _ = socket.set_out_of_band_inline(true);
+    }
     let conn = Arc::new(conn);
     if interactive {
         let choice = if args.raw_mode {
@@ -115,28 +158,43 @@ fn run(args: Args) -> Result<(), String> {
         } else {
             ModeChoice::Follow
         };
-        eprintln!(
-            "Connected to {}:{}. Escape character is '^]'.",
-            args.host, args.port
-        );
-        let result = terminal::interact(&conn, encoding, choice);
-        eprintln!("Connection closed.");
-        result
-    } else {
-        pipeline(
-            &conn,
+        say(&format!(
+            "Connected to {}:{}. {}",
+            args.host,
+            args.port,
+            terminal::escape_text(escape)
+        ));
+        let settings = terminal::Settings {
+            host: args.host.clone(),
+            port: args.port,
             encoding,
-            Duration::try_from_secs_f64(args.eof_wait).unwrap_or(Duration::ZERO),
-        )
+            choice,
+            escape,
+        };
+        let ending = terminal::interact(&conn, settings)?;
+        if ending != terminal::Ending::HangUp {
+            say("Connection closed.");
+        }
+        Ok(ending.exit_status())
+    } else {
+        pipeline(&conn, encoding, eof_wait)?;
+        Ok(0)
     }
 }
 
-/// Standard input is not a terminal: send it line by line (each line ending in CR LF) and print
-/// what comes back until the server closes, or `eof_wait` after standard input ended.
+/// A line on standard error, if it is still there.
+fn say(message: &str) {
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(stderr, "{message}");
+}
+
+/// Standard input is not a terminal: send it line by line (each line ending in CR LF, in the
+/// connection's encoding) and print what comes back until the server closes, or `eof_wait`
+/// after standard input ended (`None`: until the server closes).
 fn pipeline(
     conn: &Arc<TelnetConnection>,
     encoding: Encoding,
-    eof_wait: Duration,
+    eof_wait: Option<Duration>,
 ) -> Result<(), String> {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let writer = Arc::clone(conn);
@@ -147,14 +205,17 @@ fn pipeline(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            line.extend_from_slice(b"\r\n");
-            if writer.write_bytes(&line).is_err() {
+            let mut data = encode_input(encoding, &line);
+            data.extend_from_slice(b"\r\n");
+            if writer.write_bytes(&data).is_err() {
                 break;
             }
         }
         let _ = done_tx.send(());
     });
-    let mut stdout = std::io::stdout();
+    let mut stdout = std::io::stdout().lock();
+    let mut decoder = OutputDecoder::new(encoding);
+    let mut text = Vec::new();
     let mut input_done = false;
     loop {
         if !input_done && done_rx.try_recv().is_ok() {
@@ -163,15 +224,13 @@ fn pipeline(
         let wait = if input_done {
             eof_wait
         } else {
-            Duration::from_millis(100)
+            Some(Duration::from_millis(100))
         };
-        match conn.read(64 * 1024, Some(wait)) {
-            Ok(text) => {
-                let bytes = match encoding {
-                    Encoding::Bytes => text.chars().map(|c| c as u32 as u8).collect(),
-                    _ => text.into_bytes(),
-                };
-                stdout.write_all(&bytes).map_err(|e| e.to_string())?;
+        match conn.read_bytes(64 * 1024, wait) {
+            Ok(data) => {
+                text.clear();
+                decoder.decode(&data, &mut text);
+                stdout.write_all(&text).map_err(|e| e.to_string())?;
                 stdout.flush().map_err(|e| e.to_string())?;
             }
             Err(Error::Timeout { .. }) if input_done => break,
@@ -180,15 +239,20 @@ fn pipeline(
             Err(error) => return Err(error.to_string()),
         }
     }
+    // An incomplete character at the very end is shown as U+FFFD, not dropped.
+    text.clear();
+    decoder.finish(&mut text);
+    stdout.write_all(&text).map_err(|e| e.to_string())?;
+    stdout.flush().map_err(|e| e.to_string())?;
     conn.close();
     Ok(())
 }
 
 fn main() -> ExitCode {
     match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(status) => ExitCode::from(status),
         Err(message) => {
-            eprintln!("ironboa-client: {message}");
+            say(&format!("ironboa-client: {message}"));
             ExitCode::FAILURE
         }
     }

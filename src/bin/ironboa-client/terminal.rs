@@ -1,17 +1,33 @@
-//! The interactive client: the terminal in raw mode, local line editing while the server lets
-//! us echo, NAWS on resize, Ctrl-] to quit, and the terminal restored on every exit path.
+//! The interactive client: the terminal in raw mode, keys handled as [`crate::keys`] says, the
+//! server's output decoded for the terminal, NAWS on resize, the `telnet>` prompt, and the
+//! terminal restored on every way out.
+//!
+//! Three threads: this one prints what the server sends; one reads keys; one waits for signals.
+//! The key state is shared under one lock, held while anything is printed, so echo and output
+//! never cut into each other. Data for the server is sent after the lock is released, so a
+//! server that stops reading never freezes the screen.
+//!
+//! How it ends: the server closes, or `close`/`quit` at the prompt (exit status 0); SIGTERM,
+//! SIGINT or SIGHUP (128 + the signal); the terminal goes away (a killed tmux or ssh: its
+//! reads end and its writes fail), which counts as a hang-up (129). Nothing is printed with
+//! `print!`, so a terminal that is gone cannot make the client panic.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use ironboa::client::TelnetConnection;
 use ironboa::{Command, Encoding, Error, TelnetOption};
-use signal_hook::consts::{SIGHUP, SIGTERM, SIGWINCH};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGWINCH};
 
 use crate::ModeChoice;
+use crate::command::{self, PromptCommand};
+use crate::decode::OutputDecoder;
+use crate::keys::{Action, Edit, KeyState, Modes};
 
-const ESCAPE: u8 = 0x1d; // Ctrl-]
+/// How often the output side looks at the negotiated modes while the server is quiet (a line
+/// half typed goes out when character mode starts).
+const TICK: Duration = Duration::from_millis(100);
 
 /// The terminal's size, if standard output is one.
 pub fn size() -> Option<(u16, u16)> {
@@ -21,7 +37,7 @@ pub fn size() -> Option<(u16, u16)> {
 }
 
 /// Raw mode for as long as it lives; dropping it (on return, `?`, or a panic's unwinding)
-/// restores the terminal.
+/// restores the terminal, if there still is one.
 struct RawMode;
 
 impl RawMode {
@@ -38,175 +54,389 @@ impl Drop for RawMode {
     }
 }
 
-/// How keys are handled right now, after telnetlib3-client's rules.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum KeyMode {
-    /// We edit a line and echo it; the line goes out on Enter.
-    Line,
-    /// Each key goes out as typed, and we echo it (SGA without ECHO: kludge mode).
-    CharacterLocalEcho,
-    /// Each key goes out as typed; the server echoes (ECHO, with or without SGA).
-    Character,
+/// What the session needs to know from the command line.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub host: String,
+    pub port: u16,
+    pub encoding: Encoding,
+    pub choice: ModeChoice,
+    pub escape: Option<u8>,
 }
 
-fn key_mode(conn: &TelnetConnection, choice: ModeChoice) -> KeyMode {
-    let echo = conn.remote_enabled(TelnetOption::ECHO);
-    let sga = conn.remote_enabled(TelnetOption::SGA);
-    match choice {
-        ModeChoice::Line => KeyMode::Line,
-        ModeChoice::Raw if echo => KeyMode::Character,
-        ModeChoice::Raw => KeyMode::CharacterLocalEcho,
-        ModeChoice::Follow => match (echo, sga) {
-            (true, _) => KeyMode::Character,
-            (false, true) => KeyMode::CharacterLocalEcho,
-            (false, false) => KeyMode::Line,
-        },
+/// How the session ended.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// The server closed the connection.
+    ServerClosed,
+    /// `close` or `quit` at the `telnet>` prompt.
+    UserClosed,
+    /// SIGTERM, SIGINT or SIGHUP.
+    Signal(i32),
+    /// The terminal went away.
+    HangUp,
+}
+
+impl Ending {
+    /// The process's exit status.
+    pub fn exit_status(self) -> u8 {
+        match self {
+            Ending::ServerClosed | Ending::UserClosed => 0,
+            Ending::Signal(signal) => u8::try_from(128 + signal).unwrap_or(255),
+            Ending::HangUp => 128 + SIGHUP as u8,
+        }
     }
 }
 
-/// Runs the session until either side ends it. The terminal is restored before this returns.
-pub fn interact(
-    conn: &Arc<TelnetConnection>,
-    encoding: Encoding,
-    choice: ModeChoice,
-) -> Result<(), String> {
-    let _raw = RawMode::enable()?;
-    let quit = Arc::new(AtomicBool::new(false));
+/// Everything the three threads share.
+struct Shared {
+    conn: Arc<TelnetConnection>,
+    settings: Settings,
+    keys: Mutex<KeyState>,
+    /// Notified when the prompt closes or the session ends.
+    resume: Condvar,
+    ending: Mutex<Option<Ending>>,
+}
 
-    // Window changes become NAWS; SIGTERM and SIGHUP end the session (restoring the terminal).
-    let mut signals = signal_hook::iterator::Signals::new([SIGWINCH, SIGTERM, SIGHUP])
+/// Data for the server, sent once the key state is unlocked.
+enum Outgoing {
+    Data(Vec<u8>),
+    Command(Command),
+}
+
+impl Shared {
+    fn keys(&self) -> MutexGuard<'_, KeyState> {
+        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn ending(&self) -> Option<Ending> {
+        *self.ending.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Ends the session (the first reason given is the one reported).
+    fn end(&self, why: Ending) {
+        {
+            let mut ending = self.ending.lock().unwrap_or_else(|e| e.into_inner());
+            if ending.is_none() {
+                *ending = Some(why);
+            }
+        }
+        self.conn.close();
+        // Wake the output side if it waits for the prompt to close.
+        let _keys = self.keys();
+        self.resume.notify_all();
+    }
+
+    fn modes(&self, keys: &KeyState) -> Modes {
+        Modes::new(
+            keys.choice,
+            self.conn.remote_enabled(TelnetOption::ECHO),
+            self.conn.remote_enabled(TelnetOption::SGA),
+            keys.echo_toggled,
+            self.conn.local_enabled(TelnetOption::BINARY),
+        )
+    }
+
+    fn send(&self, outgoing: Vec<Outgoing>) -> Result<(), Error> {
+        for item in outgoing {
+            match item {
+                Outgoing::Data(data) => self.conn.write_bytes(&data)?,
+                Outgoing::Command(command) => self
+                    .conn
+                    .with_engine(|e| e.send_command(command))
+                    .and_then(|r| r)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Carries out `actions` with the key state locked: the screen now, the server's data
+    /// into `outgoing` (sent before a `telnet>` command runs, to keep the order).
+    fn perform(
+        &self,
+        keys: &mut KeyState,
+        actions: Vec<Action>,
+        outgoing: &mut Vec<Outgoing>,
+    ) -> Result<(), Ending> {
+        for action in actions {
+            match action {
+                Action::Show(bytes) => show(&bytes)?,
+                Action::Send(data) => outgoing.push(Outgoing::Data(data)),
+                Action::Command(command) => outgoing.push(Outgoing::Command(command)),
+                Action::Run(command) => {
+                    self.send(std::mem::take(outgoing))
+                        .map_err(|_| Ending::ServerClosed)?;
+                    self.run(keys, command)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A `telnet>` command.
+    fn run(&self, keys: &mut KeyState, command: PromptCommand) -> Result<(), Ending> {
+        let conn = &self.conn;
+        match command {
+            PromptCommand::Send(command) => {
+                let _ = conn.with_engine(|e| e.send_command(command));
+            }
+            PromptCommand::SendEscape => {
+                if let Some(escape) = keys.escape {
+                    let _ = conn.write_bytes(&[escape]);
+                }
+            }
+            PromptCommand::Status => show(self.status(keys).as_bytes())?,
+            PromptCommand::Mode(choice) => {
+                keys.choice = choice;
+                negotiate(conn, choice);
+            }
+            PromptCommand::ToggleEcho => {
+                keys.echo_toggled = !keys.echo_toggled;
+                let text: &[u8] = if keys.echo_toggled {
+                    b"Typed text is now always echoed here.\r\n"
+                } else {
+                    b"Typed text is echoed here only while the server does not echo it.\r\n"
+                };
+                show(text)?;
+            }
+            PromptCommand::SetEscape(escape) => {
+                keys.escape = escape;
+                show(escape_text(escape).as_bytes())?;
+                show(b"\r\n")?;
+            }
+            PromptCommand::Close => return Err(Ending::UserClosed),
+            PromptCommand::Help => show(command::HELP.as_bytes())?,
+        }
+        Ok(())
+    }
+
+    fn status(&self, keys: &KeyState) -> String {
+        let conn = &self.conn;
+        let modes = self.modes(keys);
+        let mode = match modes.edit {
+            Edit::Line => "line mode (edited here, sent on Enter)",
+            Edit::Character => "character mode (each key sent as typed)",
+        };
+        let chosen = match keys.choice {
+            ModeChoice::Follow => "following the server",
+            ModeChoice::Line => "line mode chosen",
+            ModeChoice::Raw => "character mode chosen",
+        };
+        let echo = if modes.local_echo {
+            "Typed text is echoed here."
+        } else {
+            "Typed text is echoed by the server (or not at all)."
+        };
+        let options = |remote: bool| -> String {
+            let names: Vec<String> = (0..=255u8)
+                .map(TelnetOption)
+                .filter(|&o| {
+                    if remote {
+                        conn.remote_enabled(o)
+                    } else {
+                        conn.local_enabled(o)
+                    }
+                })
+                .map(|o| o.to_string())
+                .collect();
+            if names.is_empty() {
+                "none".to_owned()
+            } else {
+                names.join(" ")
+            }
+        };
+        let on = |b: bool| if b { "on" } else { "off" };
+        format!(
+            "Connected to {} port {}.\r\n\
+             Operating in {mode}; {chosen}.\r\n\
+             {echo}\r\n\
+             {}\r\n\
+             Encoding {}; BINARY {} from the server, {} to it.\r\n\
+             Server options: {}\r\n\
+             Client options: {}\r\n",
+            self.settings.host,
+            self.settings.port,
+            escape_text(keys.escape),
+            self.settings.encoding,
+            on(conn.remote_enabled(TelnetOption::BINARY)),
+            on(conn.local_enabled(TelnetOption::BINARY)),
+            options(true),
+            options(false),
+        )
+    }
+}
+
+/// "Escape character is '^]'." (or that there is none).
+pub fn escape_text(escape: Option<u8>) -> String {
+    match escape {
+        Some(byte) => format!("Escape character is '{}'.", command::caret(byte)),
+        None => "No escape character.".to_owned(),
+    }
+}
+
+/// Asks the server for the options a chosen mode needs, as Debian telnet's `mode` does: line
+/// mode asks it to stop suppressing go-ahead and echoing, character mode to start.
+pub fn negotiate(conn: &TelnetConnection, choice: ModeChoice) {
+    let _ = conn.with_engine(|e| match choice {
+        ModeChoice::Line => {
+            e.disable_remote(TelnetOption::SGA);
+            e.disable_remote(TelnetOption::ECHO);
+        }
+        ModeChoice::Raw => {
+            e.enable_remote(TelnetOption::SGA);
+            e.enable_remote(TelnetOption::ECHO);
+        }
+        ModeChoice::Follow => {}
+    });
+}
+
+/// Writes to the terminal; a terminal that is gone ends the session.
+fn show(bytes: &[u8]) -> Result<(), Ending> {
+    let mut stdout = std::io::stdout().lock();
+    stdout
+        .write_all(bytes)
+        .and_then(|()| stdout.flush())
+        .map_err(|_| Ending::HangUp)
+}
+
+/// Runs the session until either side ends it. The terminal is restored before this returns.
+pub fn interact(conn: &Arc<TelnetConnection>, settings: Settings) -> Result<Ending, String> {
+    let raw = RawMode::enable()?;
+    if settings.choice != ModeChoice::Follow {
+        negotiate(conn, settings.choice);
+    }
+    let shared = Arc::new(Shared {
+        conn: Arc::clone(conn),
+        keys: Mutex::new(KeyState::new(
+            settings.encoding,
+            settings.escape,
+            settings.choice,
+        )),
+        settings,
+        resume: Condvar::new(),
+        ending: Mutex::new(None),
+    });
+
+    // Window changes become NAWS; SIGTERM, SIGINT and SIGHUP end the session.
+    let mut signals = signal_hook::iterator::Signals::new([SIGWINCH, SIGTERM, SIGINT, SIGHUP])
         .map_err(|e| e.to_string())?;
-    let signal_conn = Arc::clone(conn);
-    let signal_quit = Arc::clone(&quit);
+    let handle = signals.handle();
+    let signal_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
         for signal in signals.forever() {
             if signal == SIGWINCH {
                 if let Some((columns, rows)) = size() {
-                    let _ = signal_conn.set_window_size(columns, rows);
+                    let _ = signal_shared.conn.set_window_size(columns, rows);
                 }
             } else {
-                signal_quit.store(true, Ordering::Release);
-                signal_conn.close();
+                signal_shared.end(Ending::Signal(signal));
                 break;
             }
         }
     });
 
-    // Keys: read raw from standard input, handled by the current mode.
-    let key_conn = Arc::clone(conn);
-    let key_quit = Arc::clone(&quit);
+    let key_shared = Arc::clone(&shared);
     std::thread::spawn(move || {
-        let mut line: Vec<u8> = Vec::new();
-        let mut stdin = std::io::stdin();
-        let mut stdout = std::io::stdout();
-        let mut buf = [0u8; 1024];
-        'keys: while let Ok(n) = stdin.read(&mut buf) {
-            if n == 0 {
-                break;
-            }
-            for &key in &buf[..n] {
-                if key == ESCAPE {
-                    break 'keys;
-                }
-                let mode = key_mode(&key_conn, choice);
-                let mut echo: Vec<u8> = Vec::new();
-                let sent = match mode {
-                    KeyMode::Character | KeyMode::CharacterLocalEcho => {
-                        if mode == KeyMode::CharacterLocalEcho {
-                            echo.extend_from_slice(if key == b'\r' {
-                                b"\r\n"
-                            } else {
-                                std::slice::from_ref(&key)
-                            });
-                        }
-                        // A bare CR goes out as CR NUL outside BINARY: the Enter key of RFC 854.
-                        key_conn.write_bytes(&[key])
-                    }
-                    KeyMode::Line => match key {
-                        b'\r' | b'\n' => {
-                            echo.extend_from_slice(b"\r\n");
-                            line.extend_from_slice(b"\r\n");
-                            let result = key_conn.write_bytes(&line);
-                            line.clear();
-                            result
-                        }
-                        0x7f | 0x08 => {
-                            if let Some(start) = last_char_start(&line) {
-                                line.truncate(start);
-                                echo.extend_from_slice(b"\x08 \x08");
-                            }
-                            Ok(())
-                        }
-                        0x15 => {
-                            let chars = line.iter().filter(|&&b| b & 0xc0 != 0x80).count();
-                            for _ in 0..chars {
-                                echo.extend_from_slice(b"\x08 \x08");
-                            }
-                            line.clear();
-                            Ok(())
-                        }
-                        0x03 => key_conn
-                            .with_engine(|e| e.send_command(Command::InterruptProcess))
-                            .and_then(|r| r),
-                        _ => {
-                            line.push(key);
-                            echo.push(key);
-                            Ok(())
-                        }
-                    },
-                };
-                if !echo.is_empty() {
-                    let _ = stdout.write_all(&echo).and_then(|_| stdout.flush());
-                }
-                if sent.is_err() {
-                    break 'keys;
-                }
-            }
-        }
-        key_quit.store(true, Ordering::Release);
-        key_conn.close();
+        let why = read_keys(&key_shared);
+        key_shared.end(why);
     });
 
-    // Output: whatever the server sends, to the terminal.
-    let mut stdout = std::io::stdout();
-    loop {
-        match conn.read_bytes(64 * 1024, None) {
-            Ok(data) if data.is_empty() => break,
-            Ok(data) => {
-                let bytes = match encoding {
-                    Encoding::Latin1 => data
-                        .iter()
-                        .map(|&b| char::from(b))
-                        .collect::<String>()
-                        .into_bytes(),
-                    _ => data,
-                };
-                if stdout
-                    .write_all(&bytes)
-                    .and_then(|_| stdout.flush())
-                    .is_err()
-                {
-                    break;
-                }
-            }
-            Err(Error::Closed) => break,
-            Err(error) => {
-                if quit.load(Ordering::Acquire) {
-                    break;
-                }
-                return Err(error.to_string());
-            }
-        }
-    }
-    let _ = stdout.write_all(b"\r\n");
-    Ok(())
+    let ending = print_output(&shared);
+    shared.end(ending);
+    handle.close();
+    drop(raw);
+    Ok(shared.ending().unwrap_or(ending))
 }
 
-/// Where the last UTF-8 character of `bytes` starts.
-fn last_char_start(bytes: &[u8]) -> Option<usize> {
-    let mut i = bytes.len().checked_sub(1)?;
-    while i > 0 && bytes[i] & 0xc0 == 0x80 {
-        i -= 1;
+/// The key side: reads the terminal until the session ends; returns why it ended.
+fn read_keys(shared: &Shared) -> Ending {
+    let mut stdin = std::io::stdin().lock();
+    let mut buf = [0u8; 1024];
+    loop {
+        let n = match stdin.read(&mut buf) {
+            // In raw mode a terminal has no end of file: it was hung up.
+            Ok(0) => return Ending::HangUp,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => return Ending::HangUp,
+        };
+        if let Some(ending) = shared.ending() {
+            return ending;
+        }
+        let mut rest = &buf[..n];
+        while !rest.is_empty() {
+            let mut outgoing = Vec::new();
+            let result = {
+                let mut keys = shared.keys();
+                let modes = shared.modes(&keys);
+                let (actions, used) = keys.feed(rest, modes);
+                rest = &rest[used..];
+                let result = shared.perform(&mut keys, actions, &mut outgoing);
+                if !keys.prompt_open() {
+                    shared.resume.notify_all();
+                }
+                result
+            };
+            if let Err(ending) = result {
+                return ending;
+            }
+            if shared.send(outgoing).is_err() {
+                return Ending::ServerClosed;
+            }
+        }
     }
-    Some(i)
+}
+
+/// The output side: prints what the server sends until the session ends.
+fn print_output(shared: &Shared) -> Ending {
+    let conn = &shared.conn;
+    let mut decoder = OutputDecoder::new(shared.settings.encoding);
+    let mut text = Vec::new();
+    let ending = loop {
+        let result = conn.read_bytes(64 * 1024, Some(TICK));
+        if let Some(ending) = shared.ending() {
+            break ending;
+        }
+        let data = match result {
+            Ok(data) => data,
+            Err(Error::Timeout { .. }) => Vec::new(),
+            Err(_) => break Ending::ServerClosed,
+        };
+        let mut outgoing = Vec::new();
+        let result = {
+            let mut keys = shared.keys();
+            // Server output waits while the telnet> prompt is open.
+            while keys.prompt_open() && shared.ending().is_none() {
+                keys = shared.resume.wait(keys).unwrap_or_else(|e| e.into_inner());
+            }
+            let modes = shared.modes(&keys);
+            let actions = keys.update_modes(modes);
+            let mut result = shared.perform(&mut keys, actions, &mut outgoing);
+            text.clear();
+            decoder.decode(&data, &mut text);
+            if result.is_ok() && !text.is_empty() {
+                result = show(&text);
+                keys.output_printed();
+            }
+            result
+        };
+        if let Err(ending) = result {
+            break ending;
+        }
+        if shared.send(outgoing).is_err() {
+            break Ending::ServerClosed;
+        }
+    };
+    // What the server sent last, an incomplete character included.
+    text.clear();
+    if ending == Ending::ServerClosed {
+        while let Ok(data) = conn.read_bytes(64 * 1024, Some(Duration::ZERO)) {
+            decoder.decode(&data, &mut text);
+        }
+    }
+    decoder.finish(&mut text);
+    text.extend_from_slice(b"\r\n");
+    let _keys = shared.keys();
+    let _ = show(&text);
+    ending
 }
