@@ -1,239 +1,205 @@
-//! A telnetsrv-style command shell: commands with aliases, `help` built from each command's
-//! doc text, hidden commands, and bash-like parameters (quotes keep spaces together, `\`
-//! escapes, and an unclosed quote or a trailing `\` continues the line at a `... ` prompt).
+//! telnetsrv's short example on `ironboa::shell`: commands with aliases, `help` built from each
+//! command's help text, a hidden command, bash-like parameters (quotes keep spaces together,
+//! `\` escapes, and an unclosed quote or a trailing `\` continues the line at a `... `
+//! prompt), and `timer`, which prints a message later, above whatever is being typed then.
 //!
-//! `cargo run --example command_shell [ADDR]`, then try `help`, `echo 1 "2   3"`, `help echo`,
-//! `timer`, `bye`.
+//! `cargo run --example command_shell [ADDR] [--login]`, then `telnet 127.0.0.1 6023` and try
+//! `help`, `echo 1 "2   3"`, `help echo`, `params 1\ 2`, `timer 5 "hello world!"` (and start
+//! typing), the arrow keys, Up for the history, Tab, `bye`. With `--login`, the user `admin`
+//! with the password `secret` gets in.
 //!
-//! Leaves out: telnetsrv's login queries (see MIGRATION.md for how to add them with
-//! `password_mode_on`).
+//! Leaves out: telnetsrv's gevent flavour (every connection here is a thread).
 
 use std::time::Duration;
 
-use ironboa::{BlockingTelnetServer, ServerConfig, ServerConnection};
+use ironboa::shell::{Command, Credentials, Shell};
+use ironboa::{BlockingTelnetServer, ServerConfig};
 
-/// One command: its names (the first is shown in help), its doc text (line 0: parameters,
-/// line 1: short help, lines 2+: long help), whether help lists it, and what it does.
-struct Command {
-    names: &'static [&'static str],
-    doc: &'static str,
-    hidden: bool,
-    run: fn(&ServerConnection, &[String]) -> Flow,
-}
-
-enum Flow {
-    Continue,
-    Exit,
-}
-
-const COMMANDS: &[Command] = &[
-    Command {
-        names: &["echo", "copy", "repeat"],
-        doc: "<text to echo>\nEcho text back to the console.\nThis command simply echos the provided text\nback to the console.",
-        hidden: false,
-        run: |conn, params| {
-            let _ = conn.send(&format!("{}\n", params.join(" ")));
-            Flow::Continue
-        },
-    },
-    Command {
-        names: &["params"],
-        doc: "[<param> ...]\nShow how the parameters were split.",
-        hidden: false,
-        run: |conn, params| {
-            let _ = conn.send(&format!("params == {params:?}\n"));
-            Flow::Continue
-        },
-    },
-    Command {
-        names: &["timer"],
-        doc: "\nShow how long you have been connected.",
-        hidden: false,
-        run: |conn, _| {
-            let _ = conn.send(&format!("connected for {:.1?}\n", conn.duration()));
-            Flow::Continue
-        },
-    },
-    Command {
-        names: &["debug"],
-        doc: "\nShow what the server knows about your terminal.",
-        hidden: true,
-        run: |conn, _| {
-            let _ = conn.send(&format!("{:#?}\n", conn.peer_info()));
-            Flow::Continue
-        },
-    },
-    Command {
-        names: &["bye", "quit", "exit"],
-        doc: "\nExit the command shell.",
-        hidden: false,
-        run: |conn, _| {
-            let _ = conn.send("Goodbye.\n");
-            Flow::Exit
-        },
-    },
-];
-
-fn find(name: &str) -> Option<&'static Command> {
-    COMMANDS
-        .iter()
-        .find(|c| c.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
-}
-
-fn help(conn: &ServerConnection, params: &[String]) {
-    let mut lines = Vec::new();
-    match params.first().map(|p| (p, find(p))) {
-        Some((_, Some(command))) => {
-            let mut doc = command.doc.lines();
-            let usage = doc.next().unwrap_or("");
-            let short = doc.next().unwrap_or("");
-            let long: Vec<&str> = doc.collect();
-            lines.push(format!("{} {usage}", command.names[0].to_uppercase()));
-            if command.names.len() > 1 {
-                lines.push(format!("aliases: {}", command.names[1..].join(", ")));
-            }
-            lines.push(String::new());
-            lines.push(if long.is_empty() {
-                short.to_owned()
-            } else {
-                long.join("\n")
-            });
-        }
-        Some((name, None)) => lines.push(format!("Command '{name}' not known")),
-        None => {
-            lines.push("? [<command>] - Display help".to_owned());
-            for command in COMMANDS.iter().filter(|c| !c.hidden) {
-                let mut doc = command.doc.lines();
-                let usage = doc.next().unwrap_or("");
-                let short = doc.next().unwrap_or("");
-                let usage = if usage.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {usage}")
+/// The shell: telnetsrv's `MyTelnetHandler`, plus `params` and a hidden `debug`.
+fn shell(login: bool) -> Shell {
+    let shell = Shell::new()
+        .welcome("Welcome to my server.")
+        .command(Command::new(
+            &["echo", "copy", "repeat"],
+            "<text to echo>
+            Echo text back to the console.
+            This command simply echos the provided text
+            back to the console.",
+            |ctx, params| ctx.write_result(&params.join(" ")),
+        ))
+        .command(Command::new(
+            &["timer"],
+            r#"<time> <message>
+            In <time> seconds, display <message>.
+            Send a message after a delay.
+            <time> is in seconds.
+            If <message> is more than one word, quotes are required.
+            example:
+            > TIMER 5 "hello world!""#,
+            |ctx, params| {
+                let (Some(Ok(time)), Some(message)) =
+                    (params.first().map(|t| t.parse::<u64>()), params.get(1))
+                else {
+                    return ctx.write_error("Need both a time and a message");
                 };
-                lines.push(format!(
-                    "{}{usage} - {short}",
-                    command.names[0].to_uppercase()
-                ));
-            }
-        }
-    }
-    let _ = conn.send(&format!("{}\n", lines.join("\n")));
-}
-
-/// Splits a line the way telnetsrv (and bash) does. Returns `None` when the line is not
-/// finished: an open quote, or a trailing backslash.
-fn split_params(raw: &str) -> Option<Vec<String>> {
-    let mut params = Vec::new();
-    let mut current = String::new();
-    let mut in_param = false;
-    let mut quote: Option<char> = None;
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        match (c, quote) {
-            ('\\', _) => match chars.next() {
-                Some('\n') => {}
-                Some(next) => {
-                    current.push(next);
-                    in_param = true;
-                }
-                None => return None,
+                ctx.write_result(&format!("Waiting {time} seconds..."))?;
+                // telnetsrv's gevent.spawn_later(time, self.writemessage, message).
+                let messenger = ctx.messenger();
+                let message = message.clone();
+                std::thread::spawn(move || {
+                    std::thread::sleep(Duration::from_secs(time.min(3600)));
+                    let _ = messenger.write_message(&message);
+                });
+                Ok(())
             },
-            ('"' | '\'', None) => {
-                quote = Some(c);
-                in_param = true;
-            }
-            (c, Some(q)) if c == q => quote = None,
-            (c, Some(_)) => current.push(c),
-            (' ' | '\t', None) => {
-                if in_param {
-                    params.push(std::mem::take(&mut current));
-                    in_param = false;
-                }
-            }
-            (c, None) => {
-                current.push(c);
-                in_param = true;
-            }
-        }
+        ))
+        .command(Command::new(
+            &["params"],
+            "[<param> ...]
+            Show how the parameters were split.
+            Shows the parameters as the command gets them, and the raw input.",
+            |ctx, params| {
+                ctx.write_result(&format!("params == {params:?}"))?;
+                ctx.write_result(&format!("raw == {:?}", ctx.raw_input()))
+            },
+        ))
+        .command(
+            Command::new(
+                &["debug"],
+                "\nShow what the server knows about your terminal.",
+                |ctx, _| ctx.write_result(&format!("{:#?}", ctx.connection().peer_info())),
+            )
+            .hidden(),
+        )
+        // telnetsrv's suggestion: errors in red.
+        .style_error(|text| format!("\x1b[91m{text}\x1b[0m"));
+    if !login {
+        return shell;
     }
-    if quote.is_some() {
-        return None;
-    }
-    if in_param {
-        params.push(current);
-    }
-    Some(params)
-}
-
-fn shell(conn: ServerConnection) {
-    let _ = conn.send("Welcome to the ironboa command shell. Type 'help'.\n");
-    let mut raw = String::new();
-    loop {
-        let prompt = if raw.is_empty() {
-            "Telnet Server> "
-        } else {
-            "... "
-        };
-        if conn.write(prompt).is_err() {
-            return;
+    shell.authenticate(Credentials::UsernameAndPassword, |user, password| {
+        match (user, password) {
+            (Some("admin"), Some("secret")) => Ok(()),
+            _ => Err("Login incorrect".into()),
         }
-        let Ok(line) = conn.readline(Some(Duration::from_secs(600))) else {
-            return;
-        };
-        if !raw.is_empty() {
-            raw.push('\n');
-        }
-        raw.push_str(&line);
-        let Some(params) = split_params(&raw) else {
-            continue; // the line goes on
-        };
-        raw.clear();
-        let Some((name, params)) = params.split_first() else {
-            continue;
-        };
-        if name == "?" || name.eq_ignore_ascii_case("help") {
-            help(&conn, params);
-            continue;
-        }
-        match find(name) {
-            Some(command) => {
-                if let Flow::Exit = (command.run)(&conn, params) {
-                    return;
-                }
-            }
-            None => {
-                let _ = conn.send(&format!("Unknown command '{name}'. Try 'help'.\n"));
-            }
-        }
-    }
+    })
 }
 
 fn main() -> Result<(), ironboa::Error> {
-    let addr = std::env::args()
-        .nth(1)
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let login = args.iter().any(|a| a == "--login");
+    let addr = args
+        .iter()
+        .find(|a| !a.starts_with("--"))
+        .cloned()
         .unwrap_or_else(|| "127.0.0.1:6023".into());
-    let server = BlockingTelnetServer::bind(&addr, ServerConfig::default())?;
+    let config = ServerConfig::default().character_mode(true);
+    let server = BlockingTelnetServer::bind(&addr, config)?;
     println!("listening on {}", server.local_addr());
-    server.serve_forever(shell)
+    server.serve_forever(shell(login).handler())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::split_params;
+    use std::time::Duration;
+
+    use ironboa::client::{ClientConfig, TelnetConnection};
+    use ironboa::{BlockingTelnetServer, ServerConfig};
+
+    const T: Option<Duration> = Some(Duration::from_secs(10));
+
+    /// Runs the example's shell on a loopback port and connects ironboa's own client to it.
+    fn session(login: bool) -> (BlockingTelnetServer, TelnetConnection) {
+        let config = ServerConfig::default().character_mode(true);
+        let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+        server
+            .serve_in_background(super::shell(login).handler())
+            .unwrap();
+        let client =
+            TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+        (server, client)
+    }
+
+    /// Types `keys` and returns what the server sent up to the next main prompt.
+    fn command(client: &TelnetConnection, keys: &str) -> String {
+        client.write(keys).unwrap();
+        client.read_until("Telnet Server> ", T).unwrap()
+    }
 
     #[test]
-    fn splits_like_telnetsrv() {
-        assert_eq!(
-            split_params(r#"echo 1  "2    3""#).unwrap(),
-            ["echo", "1", "2    3"]
+    fn help_lists_the_commands_but_not_the_hidden_one() {
+        let (server, client) = session(false);
+        let greeting = client.read_until("Telnet Server> ", T).unwrap();
+        assert!(greeting.contains("Welcome to my server."), "{greeting:?}");
+        let help = command(&client, "help\r");
+        assert!(
+            help.contains(
+                "? [<command>] - Display help\r\nBYE - Exit the command shell\r\n\
+                 ECHO <text to echo> - Echo text back to the console.\r\n\
+                 PARAMS [<param> ...] - Show how the parameters were split.\r\n\
+                 TIMER <time> <message> - In <time> seconds, display <message>.\r\n"
+            ),
+            "{help:?}"
         );
-        assert_eq!(split_params(r"echo 1\ 2").unwrap(), ["echo", "1 2"]);
-        assert_eq!(split_params("echo 1 \\"), None);
-        assert_eq!(split_params("echo 1 \\\n2 \"3"), None);
-        assert_eq!(
-            split_params("echo 1 \\\n2 \"3\n4\"  \"5\\\n6\"").unwrap(),
-            ["echo", "1", "2", "3\n4", "56"]
+        assert!(!help.contains("DEBUG"), "{help:?}");
+        let echo = command(&client, "help copy\r");
+        assert!(
+            echo.contains("ECHO <text to echo>\r\n\r\nThis command simply echos"),
+            "{echo:?}"
         );
+        server.shutdown();
+    }
+
+    #[test]
+    fn telnetsrv_parameter_examples() {
+        let (server, client) = session(false);
+        client.read_until("Telnet Server> ", T).unwrap();
+        let out = command(&client, "params 1  \"2    3\"\r");
+        assert!(out.contains(r#"params == ["1", "2    3"]"#), "{out:?}");
+        // Three lines: the first two end at a `... ` prompt.
+        client.write("params 1 \\\r").unwrap();
+        client.read_until("... ", T).unwrap();
+        client.write("2 \"3\r").unwrap();
+        client.read_until("... ", T).unwrap();
+        let out = command(&client, "4\"  \"5\\\r6\"\r");
+        assert!(
+            out.contains(r#"params == ["1", "2", "3\n4", "56"]"#),
+            "{out:?}"
+        );
+        assert!(
+            out.contains(r#"raw == "params 1 \\\n2 \"3\n4\"  \"5\\\n6\"""#),
+            "{out:?}"
+        );
+        let out = command(&client, "params 1\\ 2\r");
+        assert!(out.contains(r#"params == ["1 2"]"#), "{out:?}");
+        // The aliases, and an error in red.
+        assert!(command(&client, "REPEAT a  b\r").contains("a b\r\n"));
+        let out = command(&client, "timer soon\r");
+        assert!(
+            out.contains("\x1b[91mNeed both a time and a message\x1b[0m"),
+            "{out:?}"
+        );
+        server.shutdown();
+    }
+
+    #[test]
+    fn the_login_takes_admin_and_secret_only() {
+        let (server, client) = session(true);
+        client.read_until("Username: ", T).unwrap();
+        client.write("admin\r").unwrap();
+        client.read_until("Password: ", T).unwrap();
+        client.write("wrong\r").unwrap();
+        let out = client.read_until("Username: ", T).unwrap();
+        assert!(out.contains("Login incorrect"), "{out:?}");
+        assert!(
+            !out.contains("wrong"),
+            "the password is never echoed: {out:?}"
+        );
+        client.write("admin\r").unwrap();
+        client.read_until("Password: ", T).unwrap();
+        client.write("secret\r").unwrap();
+        let out = client.read_until("Telnet Server> ", T).unwrap();
+        assert!(out.contains("Welcome to my server."), "{out:?}");
+        assert!(!out.contains("secret"), "{out:?}");
+        server.shutdown();
     }
 }

@@ -82,10 +82,14 @@
 
 pub mod client;
 pub mod error;
+#[cfg(feature = "editor")]
+pub mod line;
 pub mod options;
 pub mod proto;
 pub mod server;
 mod session;
+#[cfg(feature = "editor")]
+pub mod shell;
 
 pub use client::{ClientConfig, TelnetConnection};
 pub use error::{Error, Limit, Operation, ProtocolError, Result};

@@ -264,3 +264,24 @@ fn loglevel_trace_dumps_application_data_both_ways() {
         "sent {sent}, received {received}:\n{text}"
     );
 }
+
+#[test]
+fn shell_commands_is_telnetsrvs_example_on_the_line_editor() {
+    let server = ServerProcess::start(&["--shell", "commands"]);
+    let tn = Telnet::open(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    // telnetsrv's prompt (the help text has "> " inside lines).
+    tn.read_until(b"Telnet Server> ", T).unwrap();
+    tn.write(b"help\r\n").unwrap();
+    let help =
+        String::from_utf8_lossy(&tn.read_until(b"Telnet Server> ", T).unwrap()).to_lowercase();
+    for command in ["echo", "timer", "bye"] {
+        assert!(
+            help.contains(command),
+            "{command} is not in the help: {help:?}"
+        );
+    }
+    tn.write(b"echo \"hello  world\" again\r\n").unwrap();
+    let echoed =
+        String::from_utf8_lossy(&tn.read_until(b"Telnet Server> ", T).unwrap()).into_owned();
+    assert!(echoed.contains("hello  world again"), "{echoed:?}");
+}

@@ -50,6 +50,8 @@ enum Shell {
     Chat,
     /// telnetlib3's demo: "Would you like to play a game?"
     Wargame,
+    /// telnetsrv's example command shell: help, echo, timer, on a line editor.
+    Commands,
 }
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
@@ -133,7 +135,8 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
             args.encoding
         )
     })?;
-    let character_mode = if args.pty_exec.is_some() {
+    // A real program, and the command shell's line editor, want character mode.
+    let character_mode = if args.pty_exec.is_some() || args.shell == Shell::Commands {
         !args.line_mode
     } else {
         args.raw_mode
@@ -163,6 +166,7 @@ fn handler(
         line_mode: args.line_mode,
     });
     let shell = args.shell;
+    let commands = ironboa::shell::telnetsrv_example();
     move |conn| {
         log::info!(
             "{}: connected (\"{}\" {}x{})",
@@ -180,6 +184,11 @@ fn handler(
                 None => shells::default(conn.clone()),
             },
             (None, Shell::Wargame) => shells::wargame(conn.clone()),
+            (None, Shell::Commands) => {
+                if let Err(error) = commands.run(conn.clone()) {
+                    log::debug!("{}: {error}", conn.addrport());
+                }
+            }
         }
         log::info!(
             "{}: disconnected after {:.1?}",
