@@ -20,6 +20,7 @@
 mod color;
 mod config;
 mod connection;
+pub mod game;
 mod opening;
 mod registry;
 
