@@ -55,6 +55,28 @@ pub enum Error {
     /// An argument was not acceptable, e.g. an unknown option name given to `wait_for`.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// TLS failed (TELNETS, the `tls` feature): the handshake, the peer's certificate, a record
+    /// that would not decrypt, or a certificate or key file. `reason` says which.
+    ///
+    /// ```
+    /// use ironboa::{Error, TlsError};
+    ///
+    /// fn advice(err: &Error) -> &'static str {
+    ///     match err {
+    ///         Error::Tls { reason: TlsError::CertificateExpired } => "the server's certificate expired",
+    ///         Error::Tls { reason: TlsError::UnknownIssuer } => "untrusted: give its CA file",
+    ///         Error::Tls { .. } => "another TLS failure",
+    ///         _ => "not TLS",
+    ///     }
+    /// }
+    /// assert_eq!(advice(&Error::Tls { reason: TlsError::UnknownIssuer }), "untrusted: give its CA file");
+    /// ```
+    #[error("TLS: {reason}")]
+    Tls {
+        /// What went wrong.
+        #[source]
+        reason: TlsError,
+    },
 }
 
 impl Error {
@@ -104,6 +126,8 @@ pub enum Operation {
     Event,
     /// A write that could not finish (the peer does not read).
     Write,
+    /// The TLS handshake (TELNETS), which has its own deadline.
+    TlsHandshake,
 }
 
 impl Operation {
@@ -121,6 +145,7 @@ impl Operation {
             Operation::WaitFor => "wait_for",
             Operation::Event => "next_event",
             Operation::Write => "write",
+            Operation::TlsHandshake => "TLS handshake",
         }
     }
 }
@@ -208,6 +233,68 @@ pub enum ProtocolError {
         /// The option's name or number.
         option: String,
     },
+}
+
+/// Why TLS failed: the `reason` of [`Error::Tls`].
+///
+/// The certificate variants are the peer's certificate as this side's verifier judged it; when
+/// it is the peer that rejects ours, this side sees [`AlertReceived`](TlsError::AlertReceived).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum TlsError {
+    /// The peer does not speak TLS: its first byte cannot start a TLS record. A plain Telnet
+    /// client on a TLS port, or a TLS client on a plain Telnet port.
+    #[error("the peer does not speak TLS (its first byte was {first_byte:#04x})")]
+    NotTls {
+        /// The first byte the peer sent.
+        first_byte: u8,
+    },
+    /// The peer ended the stream before the handshake was over.
+    #[error("the peer closed the connection during the handshake")]
+    HandshakeClosed,
+    /// The peer's certificate has expired.
+    #[error("the peer's certificate has expired")]
+    CertificateExpired,
+    /// The peer's certificate is not valid yet.
+    #[error("the peer's certificate is not valid yet")]
+    CertificateNotYetValid,
+    /// The peer's certificate is not for the name connected to (the SNI name, or the address).
+    #[error("the peer's certificate is not valid for {name}")]
+    CertificateNotValidForName {
+        /// The name (or IP address) the certificate was checked against.
+        name: String,
+    },
+    /// The peer's certificate was not issued by a trusted authority: a self-signed certificate,
+    /// or one from a private CA, that was not given as a CA file.
+    #[error("the peer's certificate is not signed by a trusted authority")]
+    UnknownIssuer,
+    /// The peer's certificate has been revoked.
+    #[error("the peer's certificate has been revoked")]
+    CertificateRevoked,
+    /// The peer presented no certificate where one is required (client authentication).
+    #[error("the peer presented no certificate")]
+    NoCertificate,
+    /// Any other problem with the peer's certificate.
+    #[error("the peer's certificate is invalid: {0}")]
+    InvalidCertificate(String),
+    /// The peer sent a fatal alert: it rejected our certificate, or found nothing in common.
+    #[error("the peer sent a fatal alert: {0}")]
+    AlertReceived(String),
+    /// The peer and this side have no protocol version, cipher suite or key exchange in
+    /// common.
+    #[error("nothing in common with the peer: {0}")]
+    PeerIncompatible(String),
+    /// The peer sent something malformed or out of place (a garbage ClientHello), or a record
+    /// that would not decrypt.
+    #[error("the peer broke the TLS protocol: {0}")]
+    Protocol(String),
+    /// A certificate, key or CA file could not be read or used, or a configuration was
+    /// refused.
+    #[error("configuration: {0}")]
+    Config(String),
+    /// Anything else TLS reported.
+    #[error("{0}")]
+    Other(String),
 }
 
 /// The crate's result type.

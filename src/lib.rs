@@ -90,9 +90,11 @@ pub mod server;
 mod session;
 #[cfg(feature = "editor")]
 pub mod shell;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 pub use client::{ClientConfig, TelnetConnection};
-pub use error::{Error, Limit, Operation, ProtocolError, Result};
+pub use error::{Error, Limit, Operation, ProtocolError, Result, TlsError};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
 pub use server::{BlockingTelnetServer, ConnectionId, ServerConfig, ServerConnection};
 pub use session::{Encoding, OptionName, PeerAddress, Transport, WaitFor};

@@ -39,6 +39,8 @@ pub struct ClientConfig {
     pub(crate) offer_local: Vec<TelnetOption>,
     pub(crate) offer_remote: Vec<TelnetOption>,
     pub(crate) max_queued_events: usize,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::TlsClientConfig>,
 }
 
 impl Default for ClientConfig {
@@ -61,6 +63,8 @@ impl Default for ClientConfig {
             offer_local: Vec::new(),
             offer_remote: Vec::new(),
             max_queued_events: 256,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -204,5 +208,24 @@ impl ClientConfig {
     pub fn write_timeout(mut self, timeout: Duration) -> Self {
         self.write_timeout = timeout;
         self
+    }
+
+    /// Connects with Telnet over TLS (TELNETS; the `tls` feature): the TLS handshake runs
+    /// right after the connection is made, with its own deadline, and a certificate that does
+    /// not verify fails the connect with [`Error::Tls`](crate::Error::Tls), its reason
+    /// matchable ([`TlsError::UnknownIssuer`](crate::TlsError::UnknownIssuer),
+    /// [`CertificateExpired`](crate::TlsError::CertificateExpired), ...). Set
+    /// [`TlsClientConfig::server_name`](crate::tls::TlsClientConfig::server_name) to the
+    /// host name you connect to.
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::TlsClientConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// The TLS configuration set with [`tls`](Self::tls).
+    #[cfg(feature = "tls")]
+    pub fn get_tls(&self) -> Option<&crate::tls::TlsClientConfig> {
+        self.tls.as_ref()
     }
 }

@@ -90,8 +90,14 @@ impl TelnetConnection {
     }
 
     /// Runs a Telnet client over any transport: a Unix socket, a socketpair, the pipes of a
-    /// child process (see [`Transport`]).
+    /// child process (see [`Transport`]). With `ClientConfig::tls`, the TLS handshake runs
+    /// first.
     pub fn from_transport(transport: Transport, config: ClientConfig) -> Result<TelnetConnection> {
+        #[cfg(feature = "tls")]
+        let tls = match &config.tls {
+            Some(tls) => Some(crate::tls::connect(&transport, tls)?),
+            None => None,
+        };
         let mut engine_config = EngineConfig::client();
         engine_config.limits = config.limits;
         engine_config.force_binary = config.force_binary;
@@ -125,6 +131,10 @@ impl TelnetConnection {
             max_queued_output: config.limits.max_output_buffer,
         };
         let session = Session::new(transport, Engine::new(engine_config), options);
+        #[cfg(feature = "tls")]
+        if let Some(established) = tls {
+            crate::tls::install(&session, established)?;
+        }
         let connection = TelnetConnection {
             session,
             read_timeout: config.read_timeout,
@@ -290,8 +300,17 @@ impl TelnetConnection {
     }
 
     /// telnetlib3.sync's `get_extra_info`: `"peername"`, `"sockname"`, `"TERM"`, `"cols"`,
-    /// `"rows"`, `"charset"` (as agreed, or the configured encoding), `"mode"`.
+    /// `"rows"`, `"charset"` (as agreed, or the configured encoding), `"mode"`. Over TLS (the
+    /// `tls` feature) also `"ssl_object"` (the protocol version; `None` on a plain
+    /// connection), `"cipher"`, `"server_hostname"` and `"peercert"` (the server's
+    /// certificate, PEM); see `tls_info`.
     pub fn get_extra_info(&self, name: &str) -> Option<String> {
+        #[cfg(feature = "tls")]
+        if let "ssl_object" | "tls_version" | "cipher" | "server_hostname" | "server_name"
+        | "peercert" = name
+        {
+            return self.tls_info().and_then(|tls| tls.extra_info(name));
+        }
         match name {
             "peername" => return Some(self.session.peer().to_string()),
             "sockname" => {
@@ -354,6 +373,13 @@ impl TelnetConnection {
     /// of the stream. Up to `ClientConfig::max_queued_events` are kept; older ones are dropped.
     pub fn next_event(&self, timeout: Option<Duration>) -> Result<Event> {
         self.session.next_event(self.timeout(timeout))
+    }
+
+    /// What the TLS handshake agreed (protocol version, cipher suite, the SNI name sent, the
+    /// server's certificate); `None` on a plain Telnet connection.
+    #[cfg(feature = "tls")]
+    pub fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
+        self.session.tls_info()
     }
 
     /// Whether the connection is open.

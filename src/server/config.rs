@@ -40,6 +40,8 @@ pub struct ServerConfig {
     pub(crate) coalesce_delay: Duration,
     pub(crate) max_queued_events: usize,
     pub(crate) max_queued_output: usize,
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<crate::tls::TlsServerConfig>,
 }
 
 impl Default for ServerConfig {
@@ -65,6 +67,8 @@ impl Default for ServerConfig {
             coalesce_delay: Duration::from_millis(2),
             max_queued_events: 256,
             max_queued_output: 256 * 1024,
+            #[cfg(feature = "tls")]
+            tls: None,
         }
     }
 }
@@ -180,5 +184,30 @@ impl ServerConfig {
     /// The options set with [`offer_remote`](Self::offer_remote).
     pub fn get_offer_remote(&self) -> &[TelnetOption] {
         &self.offer_remote
+    }
+
+    /// Serves Telnet over TLS (TELNETS; the `tls` feature): every connection starts with a
+    /// TLS handshake, on its own thread and with its own deadline, before the opening
+    /// negotiation; with [`TlsServerConfig::tls_auto`](crate::tls::TlsServerConfig::tls_auto),
+    /// plain Telnet clients are served on the same port. A failed handshake is logged and
+    /// closes that connection only.
+    ///
+    /// ```no_run
+    /// use ironboa::{ServerConfig, tls::TlsServerConfig};
+    ///
+    /// let config = ServerConfig::default().tls(TlsServerConfig::from_pem_files("cert.pem", "key.pem")?);
+    /// # let _ = config;
+    /// # Ok::<(), ironboa::Error>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, tls: crate::tls::TlsServerConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// The TLS configuration set with [`tls`](Self::tls).
+    #[cfg(feature = "tls")]
+    pub fn get_tls(&self) -> Option<&crate::tls::TlsServerConfig> {
+        self.tls.as_ref()
     }
 }

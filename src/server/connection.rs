@@ -413,8 +413,18 @@ impl ServerConnection {
 
     /// telnetlib3's `get_extra_info`: `"TERM"`, `"cols"`, `"rows"`, `"peername"`,
     /// `"charset"`, `"tspeed"`, `"xdisploc"`, `"location"`, `"mode"`, or the name of an
-    /// environment variable the client reported (`"USER"`, `"LANG"`, ...).
+    /// environment variable the client reported (`"USER"`, `"LANG"`, ...). Over TLS (the `tls`
+    /// feature) also `"ssl_object"` (the protocol version, `"TLSv1.3"`; `None` on a plain
+    /// connection, so `get_extra_info("ssl_object").is_some()` says whether it is TLS, as in
+    /// telnetlib3), `"cipher"`, `"server_hostname"` (SNI) and `"peercert"` (PEM); see
+    /// `tls_info`.
     pub fn get_extra_info(&self, name: &str) -> Option<String> {
+        #[cfg(feature = "tls")]
+        if let "ssl_object" | "tls_version" | "cipher" | "server_hostname" | "server_name"
+        | "peercert" = name
+        {
+            return self.tls_info().and_then(|tls| tls.extra_info(name));
+        }
         match name {
             "peername" => return Some(self.addrport()),
             "cols" | "columns" => return Some(self.columns().to_string()),
@@ -447,6 +457,14 @@ impl ServerConnection {
     /// `"remote"` (we echo, character at a time), or `"kludge"`.
     pub fn mode(&self) -> &'static str {
         self.session.inspect(Engine::mode)
+    }
+
+    /// What the TLS handshake agreed (protocol version, cipher suite, SNI name, the client's
+    /// certificate when the server asks for one); `None` on a plain Telnet connection, which
+    /// includes a plain client on a TLS-auto port.
+    #[cfg(feature = "tls")]
+    pub fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
+        self.session.tls_info()
     }
 
     /// A copy of everything learned about the client.

@@ -294,7 +294,9 @@ impl BlockingTelnetServer {
     /// Serves one connection over any transport, on the calling thread: the opening
     /// negotiation, then `handler`, then an orderly close. This is inetd mode: under inetd,
     /// xinetd, systemd (`Accept=yes`) or socat's `EXEC:`, the connection is the process's
-    /// standard input and output, a socket or a pair of pipes ([`Transport::stdio`]).
+    /// standard input and output, a socket or a pair of pipes ([`Transport::stdio`]). With
+    /// `ServerConfig::tls`, the TLS handshake comes first, and its failure is the error
+    /// returned (the handler does not run).
     ///
     /// ```no_run
     /// use ironboa::{BlockingTelnetServer, ServerConfig, Transport};
@@ -313,6 +315,11 @@ impl BlockingTelnetServer {
         let connection =
             build_connection(config, engine_config, transport, 0, std::sync::Weak::new());
         let peer = connection.addrport();
+        if let Err(error) = start_tls(&connection, config) {
+            log::info!("{peer}: no TLS session: {error}");
+            connection.close();
+            return Err(error);
+        }
         if let Err(error) = opening::negotiate(&connection, config) {
             log::debug!("{peer}: left during the opening negotiation: {error}");
             connection.close();
@@ -472,9 +479,28 @@ fn build_connection(
     ServerConnection::new(session, ConnectionId(id), registry)
 }
 
+/// Starts TLS on a new connection when the server serves TELNETS (see `ServerConfig::tls`).
+#[cfg(feature = "tls")]
+fn start_tls(connection: &ServerConnection, config: &ServerConfig) -> Result<()> {
+    match &config.tls {
+        Some(tls) => crate::tls::start_server(&connection.session, tls).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+#[cfg(not(feature = "tls"))]
+fn start_tls(_connection: &ServerConnection, _config: &ServerConfig) -> Result<()> {
+    Ok(())
+}
+
 fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerConnection) {
     let peer = connection.addrport();
     log::debug!("{peer}: connected");
+    if let Err(error) = start_tls(&connection, &inner.config) {
+        log::info!("{peer}: no TLS session: {error}");
+        connection.close();
+        return;
+    }
     if let Err(error) = opening::negotiate(&connection, &inner.config) {
         log::debug!("{peer}: left during the opening negotiation: {error}");
         connection.close();

@@ -15,7 +15,11 @@
 //!
 //! Input layers are owned by the reading side and output layers by the writing side, so
 //! neither direction locks the other; a layer that needs both (TLS) shares its state between
-//! its two halves.
+//! its two halves, locked only while it encodes or decodes, never during transport I/O. What
+//! such a layer must send on its own account after decoding (a TLS key update's answer) it
+//! reports with [`InputLayer::wants_write`]; the session then writes through the output layers,
+//! whose [`OutputLayer::pending`] hands the bytes over. An orderly close ends each output
+//! layer's stream ([`OutputLayer::finish`]: a TLS close_notify).
 //!
 //! [`Session::push_output_layer`]: super::Session::push_output_layer
 
@@ -30,6 +34,22 @@ pub(crate) trait InputLayer: Send {
 
     /// Decodes `input`, appending what it yields to `output`. An error ends the connection.
     fn decode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()>;
+
+    /// Whether the last `decode` left bytes that the layer's output half must send on its own
+    /// account (see [`OutputLayer::pending`]).
+    fn wants_write(&self) -> bool {
+        false
+    }
+
+    /// Whether the peer has ended the layer's stream in order (a TLS close_notify): nothing
+    /// after it is decoded, and the session ends once what came before it has been read.
+    fn ended(&self) -> bool {
+        false
+    }
+
+    /// The transport's stream ended. A layer whose protocol has an orderly end of its own
+    /// (TLS) notes whether the peer used it.
+    fn end_of_stream(&mut self, _peer: &super::PeerAddress) {}
 }
 
 /// Encodes bytes on their way to the transport.
@@ -44,6 +64,12 @@ pub(crate) trait OutputLayer: Send {
     /// Bytes the layer has to send on its own account (a TLS ticket or key update), appended
     /// to `output`. Called before each write.
     fn pending(&mut self, _output: &mut Vec<u8>) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// Bytes that end the layer's stream in order (a TLS close_notify), appended to `output`.
+    /// Called once, when the connection is closed in order.
+    fn finish(&mut self, _output: &mut Vec<u8>) -> io::Result<()> {
         Ok(())
     }
 }
@@ -88,6 +114,23 @@ impl InputLayers {
     pub(crate) fn len(&self) -> usize {
         self.layers.len()
     }
+
+    /// Whether a layer has bytes of its own to send (see [`InputLayer::wants_write`]).
+    pub(crate) fn wants_write(&self) -> bool {
+        self.layers.iter().any(|layer| layer.wants_write())
+    }
+
+    /// Whether a layer's stream has ended in order (see [`InputLayer::ended`]).
+    pub(crate) fn ended(&self) -> bool {
+        self.layers.iter().any(|layer| layer.ended())
+    }
+
+    /// Tells every layer that the transport's stream ended.
+    pub(crate) fn end_of_stream(&mut self, peer: &super::PeerAddress) {
+        for layer in &mut self.layers {
+            layer.end_of_stream(peer);
+        }
+    }
 }
 
 /// The output layers in order, outermost (next to the engine) first.
@@ -101,22 +144,39 @@ impl OutputLayers {
         self.layers.is_empty()
     }
 
+    /// Adds a layer next to the engine: everything written from now on goes through it first,
+    /// then through the layers that were there before (compression inside TLS).
     pub(crate) fn push(&mut self, layer: Box<dyn OutputLayer>) {
         log::debug!("output layer {} on", layer.name());
-        self.layers.push(layer);
+        self.layers.insert(0, layer);
     }
 
-    /// Encodes `input` through every layer into `output` (cleared first).
+    /// Encodes `input` through every layer, with what each has to send on its own account
+    /// before it, and appends the result to `output`.
     pub(crate) fn encode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
+        self.encode_from(0, input, output)
+    }
+
+    fn encode_from(&mut self, from: usize, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
         let mut current = input.to_vec();
-        for layer in &mut self.layers {
+        for layer in self.layers.iter_mut().skip(from) {
             let mut next = Vec::with_capacity(current.len() + 64);
             layer.pending(&mut next)?;
             layer.encode(&current, &mut next)?;
             current = next;
         }
-        output.clear();
         output.extend_from_slice(&current);
+        Ok(())
+    }
+
+    /// Ends every layer's stream in order, outermost first (each end goes through the layers
+    /// under it), appending the bytes to `output`.
+    pub(crate) fn finish(&mut self, output: &mut Vec<u8>) -> io::Result<()> {
+        for index in 0..self.layers.len() {
+            let mut end = Vec::new();
+            self.layers[index].finish(&mut end)?;
+            self.encode_from(index + 1, &end, output)?;
+        }
         Ok(())
     }
 }
@@ -145,6 +205,78 @@ pub(crate) mod testing {
         }
         fn encode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
             output.extend(input.iter().map(|b| b ^ self.0));
+            Ok(())
+        }
+    }
+
+    /// A two-way toy layer in the shape of TLS: its input half passes bytes through, except
+    /// that `?` makes it owe the peer a `!` (sent by its output half, on its own account) and
+    /// `.` ends its stream (nothing after it is decoded); its output half frames each write
+    /// in `[` `]` and ends its stream with `$`.
+    pub(crate) fn ping() -> (PingInput, PingOutput) {
+        let owed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        (
+            PingInput {
+                owed: owed.clone(),
+                ended: false,
+            },
+            PingOutput { owed },
+        )
+    }
+
+    pub(crate) struct PingInput {
+        owed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+        ended: bool,
+    }
+
+    pub(crate) struct PingOutput {
+        owed: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    }
+
+    impl InputLayer for PingInput {
+        fn name(&self) -> &'static str {
+            "ping"
+        }
+        fn decode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
+            for &byte in input {
+                match byte {
+                    _ if self.ended => {}
+                    b'?' => {
+                        self.owed.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                    b'.' => self.ended = true,
+                    other => output.push(other),
+                }
+            }
+            Ok(())
+        }
+        fn wants_write(&self) -> bool {
+            self.owed.load(std::sync::atomic::Ordering::SeqCst) > 0
+        }
+        fn ended(&self) -> bool {
+            self.ended
+        }
+    }
+
+    impl OutputLayer for PingOutput {
+        fn name(&self) -> &'static str {
+            "ping"
+        }
+        fn encode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
+            if !input.is_empty() {
+                output.push(b'[');
+                output.extend_from_slice(input);
+                output.push(b']');
+            }
+            Ok(())
+        }
+        fn pending(&mut self, output: &mut Vec<u8>) -> io::Result<()> {
+            let owed = self.owed.swap(0, std::sync::atomic::Ordering::SeqCst);
+            output.extend(std::iter::repeat_n(b'!', owed));
+            Ok(())
+        }
+        fn finish(&mut self, output: &mut Vec<u8>) -> io::Result<()> {
+            output.push(b'$');
             Ok(())
         }
     }

@@ -19,7 +19,10 @@
 //! connection's own), then `engine` (held only while bytes are encoded or parsed, never during
 //! transport I/O). The reading side never waits for the writer lock: it queues its replies and
 //! echo on the engine and writes them only if the writer lock is free; a thread that holds it
-//! writes them before it lets go, and looks once more after letting go.
+//! writes them before it lets go, and looks once more after letting go. A layer that works in
+//! both directions (TLS) has a lock of its own, taken last and only while it encrypts or
+//! decrypts, never during transport I/O; bytes it must send after decrypting (a key update's
+//! answer) go out through the same doors, marked by `layer_output_due`.
 
 mod buffer;
 mod events;
@@ -116,7 +119,9 @@ impl ReadState {
 struct WriteState {
     /// Encoded Telnet bytes not yet written (held back while coalescing).
     held: Vec<u8>,
-    /// The bytes after the output layers.
+    /// Bytes that went through the output layers and are not written yet: a write that did
+    /// not finish at once leaves the rest here, and it goes out before anything else (a layer's
+    /// bytes cannot be encoded again).
     wire: Vec<u8>,
     layers: OutputLayers,
     /// A delayed flush of `held` is scheduled.
@@ -150,6 +155,12 @@ pub(crate) struct Session {
     prompt_pending: AtomicBool,
     /// Password mode: we perform ECHO but echo nothing.
     password_mode: AtomicBool,
+    /// An input layer has bytes of its own to send (a TLS key update's answer): the next
+    /// write goes through the output layers even with nothing else to send.
+    layer_output_due: AtomicBool,
+    /// What the TLS handshake agreed, once it is over.
+    #[cfg(feature = "tls")]
+    tls_info: std::sync::OnceLock<crate::tls::TlsInfo>,
     options: SessionOptions,
     /// This session, for the delayed flusher.
     this: Weak<Session>,
@@ -164,6 +175,14 @@ pub(crate) fn is_disconnect(error: &io::Error) -> bool {
             | io::ErrorKind::NotConnected
             | io::ErrorKind::UnexpectedEof
     )
+}
+
+/// The TLS failure a layer's `io::Error` carries, if it carries one.
+fn tls_reason(error: &io::Error) -> Option<crate::error::TlsError> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<crate::error::TlsError>())
+        .cloned()
 }
 
 fn is_timeout(error: &io::Error) -> bool {
@@ -216,6 +235,9 @@ impl Session {
             last_input_ms: AtomicU64::new(0),
             prompt_pending: AtomicBool::new(false),
             password_mode: AtomicBool::new(false),
+            layer_output_due: AtomicBool::new(false),
+            #[cfg(feature = "tls")]
+            tls_info: std::sync::OnceLock::new(),
             options,
             this: this.clone(),
         })
@@ -297,9 +319,73 @@ impl Session {
     }
 
     /// Adds an input layer now (TLS, set up before any Telnet byte is read).
-    #[allow(dead_code)] // TLS is its own issue; the tests drive it today.
+    #[allow(dead_code)] // The tests drive it; TLS starts both sides with `start_layers`.
     pub(crate) fn push_input_layer(&self, layer: Box<dyn InputLayer>) {
         self.reader.lock().layers.push(layer);
+    }
+
+    /// Starts a layer on both sides before any Telnet byte is read or written (TLS, after its
+    /// handshake on the bare transport). `decoded` is what the input side already decoded (data
+    /// that arrived with the end of the handshake): the engine receives it now.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn start_layers(
+        &self,
+        input: Box<dyn InputLayer>,
+        output: Box<dyn OutputLayer>,
+        decoded: &[u8],
+    ) -> Result<()> {
+        self.check_open()?;
+        let mut state = self.reader.lock();
+        {
+            let mut writer = self.writer.lock();
+            self.drain(&mut writer, self.write_deadline())?;
+            writer.layers.push(output);
+        }
+        state.layers.push(input);
+        self.receive_bytes(&mut state, decoded)
+    }
+
+    /// Hands the engine bytes that did not come through [`fill`](Self::fill): a byte read to
+    /// tell TLS from plain Telnet, data decoded during a handshake. Counted as received.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn receive_bytes(&self, state: &mut ReadState, bytes: &[u8]) -> Result<()> {
+        if bytes.is_empty() {
+            return Ok(());
+        }
+        if let Err(error) = self.receive(state, bytes) {
+            log::warn!("{}: {error}; closing", self.peer());
+            self.deactivate();
+            return Err(error);
+        }
+        Ok(())
+    }
+
+    /// [`receive_bytes`](Self::receive_bytes) with the reader lock taken here.
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn receive_first(&self, bytes: &[u8]) -> Result<()> {
+        self.bytes_received
+            .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        self.receive_bytes(&mut self.reader.lock(), bytes)
+    }
+
+    /// Records what the TLS handshake agreed (once).
+    #[cfg(feature = "tls")]
+    pub(crate) fn set_tls_info(&self, info: crate::tls::TlsInfo) {
+        let _ = self.tls_info.set(info);
+    }
+
+    /// What the TLS handshake agreed; `None` for a plain Telnet connection.
+    #[cfg(feature = "tls")]
+    pub(crate) fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
+        self.tls_info.get()
+    }
+
+    /// Counts bytes that crossed the transport outside the session's own reads and writes (a
+    /// handshake).
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
+    pub(crate) fn count_transport_bytes(&self, sent: u64, received: u64) {
+        self.bytes_sent.fetch_add(sent, Ordering::Relaxed);
+        self.bytes_received.fetch_add(received, Ordering::Relaxed);
     }
 
     /// Queues with `queue` (e.g. `IAC SB MCCP2 IAC SE`), writes everything queued so far as
@@ -336,9 +422,31 @@ impl Session {
             return;
         }
         if let Some(mut writer) = self.writer.try_lock_for(DEACTIVATE_FLUSH) {
-            let _ = self.drain(&mut writer, Some(Instant::now() + DEACTIVATE_FLUSH));
+            let deadline = Some(Instant::now() + DEACTIVATE_FLUSH);
+            if self.drain(&mut writer, deadline).is_ok() {
+                self.finish_layers(&mut writer, deadline);
+            }
         }
         self.transport.shutdown(Shutdown::Both);
+    }
+
+    /// Ends the output layers' streams in order (a TLS close_notify) and writes the ends.
+    fn finish_layers(&self, writer: &mut WriteState, deadline: Option<Instant>) {
+        if writer.layers.is_empty() {
+            return;
+        }
+        let mut end = Vec::new();
+        match writer.layers.finish(&mut end) {
+            Ok(()) if !end.is_empty() => match self.transport.write_all(&end, deadline) {
+                Ok(()) => {
+                    self.bytes_sent
+                        .fetch_add(end.len() as u64, Ordering::Relaxed);
+                }
+                Err(error) => log::debug!("{}: could not end the layers: {error}", self.peer()),
+            },
+            Ok(()) => {}
+            Err(error) => log::debug!("{}: could not end the layers: {error}", self.peer()),
+        }
     }
 
     /// The owner's orderly close: send what is queued, end the stream, then read and discard
@@ -347,7 +455,10 @@ impl Session {
     pub(crate) fn close(&self) {
         if !self.closed.swap(true, Ordering::AcqRel) {
             if let Some(mut writer) = self.writer.try_lock_for(Duration::from_millis(500)) {
-                let _ = self.drain(&mut writer, self.write_deadline());
+                let deadline = self.write_deadline();
+                if self.drain(&mut writer, deadline).is_ok() {
+                    self.finish_layers(&mut writer, deadline);
+                }
             }
             self.transport.shutdown(Shutdown::Write);
         }
@@ -379,6 +490,9 @@ impl Session {
         if is_timeout(&error) {
             log::info!("{}: {operation} timed out; closing", self.peer());
             Error::Timeout { operation }
+        } else if let Some(reason) = tls_reason(&error) {
+            log::info!("{}: TLS: {reason}; closing", self.peer());
+            Error::Tls { reason }
         } else if is_disconnect(&error) {
             Error::Closed
         } else {
@@ -400,7 +514,8 @@ impl Session {
     fn drain(&self, writer: &mut WriteState, deadline: Option<Instant>) -> Result<()> {
         loop {
             self.engine.lock().take_output(&mut writer.held);
-            if writer.held.is_empty() {
+            let layer_due = self.layer_output_due.swap(false, Ordering::AcqRel);
+            if writer.held.is_empty() && writer.wire.is_empty() && !layer_due {
                 return Ok(());
             }
             let WriteState {
@@ -409,14 +524,18 @@ impl Session {
             let bytes: &[u8] = if layers.is_empty() {
                 held
             } else {
-                layers
-                    .encode(held, wire)
-                    .map_err(|e| self.fail(e, Operation::Write))?;
+                if !held.is_empty() || layer_due {
+                    layers
+                        .encode(held, wire)
+                        .map_err(|e| self.fail(e, Operation::Write))?;
+                    held.clear();
+                }
                 wire
             };
             let result = self.transport.write_all(bytes, deadline);
             let len = bytes.len();
             held.clear();
+            wire.clear();
             self.held_bytes.store(0, Ordering::Relaxed);
             if held.capacity() > 4 * WRITE_CHUNK {
                 *held = Vec::new();
@@ -433,7 +552,9 @@ impl Session {
     /// has let go. Never waits for the lock: if another thread holds it, that one writes them.
     fn drain_if_free(&self) -> Result<()> {
         loop {
-            if self.engine.lock().output().is_empty() {
+            if self.engine.lock().output().is_empty()
+                && !self.layer_output_due.load(Ordering::Acquire)
+            {
                 return Ok(());
             }
             match self.writer.try_lock() {
@@ -479,7 +600,8 @@ impl Session {
         }
         if hold {
             self.engine.lock().take_output(&mut writer.held);
-            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+            self.held_bytes
+                .store(writer.held.len() + writer.wire.len(), Ordering::Relaxed);
             self.schedule_flush(writer, self.options.coalesce_delay);
         } else {
             self.drain(writer, self.write_deadline())?;
@@ -493,7 +615,6 @@ impl Session {
             && !self.options.never_send_ga
             && engine.go_ahead_needed()
             && !self.waiting.load(Ordering::Acquire)
-            && writer.layers.is_empty()
             && writer.held.len() + engine.output().len() <= MAX_HELD
             && self.transport.can_write_now()
             && flusher::available()
@@ -566,23 +687,44 @@ impl Session {
     /// through here.
     fn write_queued_now(&self, writer: &mut WriteState) {
         self.engine.lock().take_output(&mut writer.held);
-        if writer.held.is_empty() || !self.is_active() {
-            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+        let layer_due = self.layer_output_due.swap(false, Ordering::AcqRel);
+        let waiting = writer.held.len() + writer.wire.len();
+        if (waiting == 0 && !layer_due) || !self.is_active() {
+            self.held_bytes.store(waiting, Ordering::Relaxed);
             return;
         }
-        if !writer.layers.is_empty() || !self.transport.can_write_now() {
-            // Bytes that must go through a layer, or a transport that cannot say how much it
-            // takes (pipes): the drainer writes them.
-            self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
+        if !self.transport.can_write_now() {
+            // A transport that cannot say how much it takes (pipes): the drainer writes it.
+            if layer_due {
+                self.layer_output_due.store(true, Ordering::Release);
+            }
+            self.held_bytes.store(waiting, Ordering::Relaxed);
             self.ensure_drainer();
             return;
         }
-        match self.transport.write_now(&writer.held) {
+        let WriteState {
+            held, wire, layers, ..
+        } = writer;
+        // Through the layers (once: what they encoded waits in `wire` until it is written).
+        let out: &mut Vec<u8> = if layers.is_empty() {
+            held
+        } else {
+            if !held.is_empty() || layer_due {
+                if let Err(error) = layers.encode(held, wire) {
+                    let error = self.fail(error, Operation::Write);
+                    log::debug!("{}: write failed: {error}", self.peer());
+                    return;
+                }
+                held.clear();
+            }
+            wire
+        };
+        match self.transport.write_now(out) {
             Ok(n) => {
                 self.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
-                writer.held.drain(..n);
-                self.held_bytes.store(writer.held.len(), Ordering::Relaxed);
-                if !writer.held.is_empty() {
+                out.drain(..n);
+                self.held_bytes.store(out.len(), Ordering::Relaxed);
+                if !out.is_empty() {
                     self.ensure_drainer();
                 }
             }
@@ -605,7 +747,10 @@ impl Session {
     /// After letting go of the writer lock without waiting: anything queued meanwhile by a
     /// thread that found the lock taken goes to the drainer.
     fn after_nowait(&self) {
-        if self.is_active() && !self.engine.lock().output().is_empty() {
+        if self.is_active()
+            && (self.layer_output_due.load(Ordering::Acquire)
+                || !self.engine.lock().output().is_empty())
+        {
             self.ensure_drainer();
         }
     }
@@ -643,6 +788,7 @@ impl Session {
             self.draining.store(false, Ordering::Release);
             // Anything queued after the last look, by a thread that saw the drainer running?
             let waiting = self.held_bytes.load(Ordering::Relaxed) > 0
+                || self.layer_output_due.load(Ordering::Acquire)
                 || !self.engine.lock().output().is_empty();
             if !waiting || !self.is_active() || self.draining.swap(true, Ordering::AcqRel) {
                 return;
@@ -749,6 +895,13 @@ impl Session {
             });
         }
         self.check_open()?;
+        if state.layers.ended() {
+            // The peer ended a layer's stream in order (TLS close_notify), and everything
+            // before the end has been received: that is the end of the stream.
+            log::debug!("{}: end of stream (the layer ended in order)", self.peer());
+            self.closed.store(true, Ordering::Release);
+            return Err(Error::Closed);
+        }
         self.before_wait()?;
         // The large buffer is taken out while it is read into, and handed back after.
         let mut stream_buffer = std::mem::take(&mut state.stream_buffer);
@@ -768,15 +921,24 @@ impl Session {
         let streaming = !stream_buffer.is_empty();
         let chunk: &mut [u8] = if streaming { stream_buffer } else { &mut small };
         let n = self.read_transport(chunk, wait, operation)?;
+        if n == 0 {
+            state.layers.end_of_stream(self.peer());
+            return Err(Error::Closed);
+        }
         self.bytes_received.fetch_add(n as u64, Ordering::Relaxed);
         let bytes = &chunk[..n];
         let received = if state.layers.is_empty() {
             self.receive(state, bytes)
         } else {
-            match state.layers.decode_from(0, bytes) {
-                Ok(decoded) => self.receive(state, &decoded),
-                Err(error) => Err(self.fail(error, operation)),
+            let decoded = state
+                .layers
+                .decode_from(0, bytes)
+                .map_err(|error| self.fail(error, operation))?;
+            if state.layers.wants_write() {
+                // Written by the caller's next flush, without waiting (see `read_until`).
+                self.layer_output_due.store(true, Ordering::Release);
             }
+            self.receive(state, &decoded)
         };
         // Grow the read buffer while reads fill it; give it back once they no longer do.
         if !streaming && n == READ_CHUNK {
@@ -793,7 +955,7 @@ impl Session {
     }
 
     /// Reads from the transport into `chunk`: waits as `wait` says, closes an idle session,
-    /// and maps the end of the stream and errors.
+    /// and maps errors. `Ok(0)` is the end of the stream (the session is then closed).
     fn read_transport(&self, chunk: &mut [u8], wait: Wait, operation: Operation) -> Result<usize> {
         loop {
             self.check_open()?;
@@ -829,7 +991,7 @@ impl Session {
                 Ok(0) => {
                     log::debug!("{}: end of stream", self.peer());
                     self.closed.store(true, Ordering::Release);
-                    return Err(Error::Closed);
+                    return Ok(0);
                 }
                 Ok(n) => return Ok(n),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}

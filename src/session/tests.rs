@@ -5,7 +5,7 @@ use std::os::unix::net::UnixStream;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::layer::testing::Xor;
+use super::layer::testing::{Xor, ping};
 use super::*;
 use crate::proto::{EngineConfig, OptionSet};
 
@@ -166,4 +166,72 @@ fn a_pipe_nobody_reads_fails_the_write_at_its_deadline_and_closing_does_not_wait
         "{result:?}"
     );
     assert!(!session.is_active());
+}
+
+#[test]
+fn bytes_a_layer_owes_after_decoding_go_out_while_the_reader_waits() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    let (input, output) = ping();
+    session
+        .start_layers(Box::new(input), Box::new(output), b"")
+        .unwrap();
+    let reading = Arc::clone(&session);
+    let line = std::thread::spawn(move || reading.read_line(T));
+    // The reading thread decodes the `?` and writes what its layer owes: nobody else writes.
+    peer.write_all(b"ab?").unwrap();
+    let mut answer = [0u8; 1];
+    peer.set_read_timeout(T).unwrap();
+    peer.read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"!");
+    peer.write_all(b"cd\r\n").unwrap();
+    assert_eq!(line.join().unwrap().unwrap(), b"abcd");
+    // Owed bytes go out before the next write's, which the layer frames.
+    peer.write_all(b"?").unwrap();
+    assert!(matches!(
+        session.read_line(Some(Duration::from_millis(200))),
+        Err(Error::Timeout { .. })
+    ));
+    session.write_data(b"xy", false).unwrap();
+    let mut got = [0u8; 1];
+    peer.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"!");
+    let mut got = [0u8; 4];
+    peer.read_exact(&mut got).unwrap();
+    assert_eq!(&got, b"[xy]");
+}
+
+#[test]
+fn a_layer_that_ends_in_order_ends_the_stream_after_what_came_before() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    let (input, output) = ping();
+    session
+        .start_layers(Box::new(input), Box::new(output), b"early\r\n")
+        .unwrap();
+    // What the handshake decoded is read first; then a line, the layer's end, and bytes
+    // after it that are never decoded, all in one write.
+    assert_eq!(session.read_line(T).unwrap(), b"early");
+    peer.write_all(b"last\r\n.ignored\r\n").unwrap();
+    assert_eq!(session.read_line(T).unwrap(), b"last");
+    assert!(matches!(session.read_line(T), Err(Error::Closed)));
+}
+
+#[test]
+fn an_orderly_close_ends_each_output_layer_and_new_layers_go_next_to_the_engine() {
+    let (session, mut peer) = pair(EngineConfig::server());
+    let (input, output) = ping();
+    session
+        .start_layers(Box::new(input), Box::new(output), b"")
+        .unwrap();
+    // A second output layer goes between the engine and the first (compression inside TLS).
+    session
+        .push_output_layer(|_| Ok(()), Box::new(Xor(0x5a)))
+        .unwrap();
+    session.write_data(b"hi", false).unwrap();
+    session.close();
+    let mut all = Vec::new();
+    peer.read_to_end(&mut all).unwrap();
+    let mut expected = b"[".to_vec();
+    expected.extend(xor(b"hi"));
+    expected.extend_from_slice(b"]$");
+    assert_eq!(all, expected);
 }

@@ -76,6 +76,17 @@ struct Args {
     /// Write the log here instead of to standard error.
     #[arg(long)]
     logfile: Option<PathBuf>,
+    /// Connect with Telnet over TLS (TELNETS), verifying the server against the system's CA
+    /// store.
+    #[arg(long)]
+    ssl: bool,
+    /// Trust only this CA, or the server's self-signed certificate (PEM); implies --ssl.
+    #[arg(long, value_name = "PATH")]
+    ssl_cafile: Option<PathBuf>,
+    /// Encrypt without verifying the server's certificate; implies --ssl. Anyone on the path
+    /// can intercept such a connection.
+    #[arg(long, conflicts_with = "ssl_cafile")]
+    ssl_no_verify: bool,
 }
 
 /// What the user asked for about line editing.
@@ -142,8 +153,37 @@ fn run(args: Args) -> Result<u8, String> {
             config = config.env(name, &value);
         }
     }
-    let conn = TelnetConnection::connect((args.host.as_str(), args.port), config)
-        .map_err(|e| format!("cannot connect to {}:{}: {e}", args.host, args.port))?;
+    if args.ssl || args.ssl_cafile.is_some() || args.ssl_no_verify {
+        let tls = if args.ssl_no_verify {
+            say(
+                "ironboa-client: WARNING: --ssl-no-verify: the server's certificate is not \
+                 verified. The connection is encrypted, but anyone on the path can intercept \
+                 it, read it and change it.",
+            );
+            ironboa::tls::TlsClientConfig::no_verify()
+        } else if let Some(cafile) = &args.ssl_cafile {
+            ironboa::tls::TlsClientConfig::with_ca_file(cafile)
+                .map_err(|e| format!("--ssl-cafile: {e}"))?
+        } else {
+            ironboa::tls::TlsClientConfig::system_roots().map_err(|e| format!("--ssl: {e}"))?
+        };
+        config = config.tls(
+            tls.server_name(&args.host)
+                .handshake_timeout(connect_timeout),
+        );
+    }
+    let conn = TelnetConnection::connect((args.host.as_str(), args.port), config).map_err(|e| {
+        let hint = match &e {
+            ironboa::Error::Tls {
+                reason: ironboa::TlsError::UnknownIssuer,
+            } => " (a self-signed or private certificate: trust it with --ssl-cafile PATH)",
+            ironboa::Error::Tls {
+                reason: ironboa::TlsError::NotTls { .. },
+            } => " (the server speaks plain Telnet there: leave out --ssl)",
+            _ => "",
+        };
+        format!("cannot connect to {}:{}: {e}{hint}", args.host, args.port)
+    })?;
     // Urgent data stays in the stream, so the IAC DM of a server's Synch (inetutils telnetd
     // sends one after IAC IP) reaches the Telnet engine instead of leaving a stray IAC.
     if let Some(socket) = conn.socket() {

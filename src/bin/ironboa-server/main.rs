@@ -118,6 +118,19 @@ struct Args {
     /// Write the log here instead of to standard error.
     #[arg(long)]
     logfile: Option<PathBuf>,
+    /// Serve Telnet over TLS (TELNETS) with this certificate chain (PEM, the server's own
+    /// certificate first).
+    #[arg(long, value_name = "PATH")]
+    ssl_certfile: Option<PathBuf>,
+    /// The private key (PEM) of --ssl-certfile's certificate (default: read from that file).
+    #[arg(long, value_name = "PATH", requires = "ssl_certfile")]
+    ssl_keyfile: Option<PathBuf>,
+    /// With --ssl-certfile, serve plain Telnet on the same port too: a client whose first
+    /// byte is not a TLS ClientHello, or that sends nothing for SECONDS (default 0.5), gets
+    /// plain Telnet.
+    #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true,
+          default_missing_value = "0.5", requires = "ssl_certfile")]
+    tls_auto: Option<f64>,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -145,14 +158,24 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .idle_timeout
         .map(|s| seconds(s, "idle-timeout"))
         .transpose()?;
-    Ok(ServerConfig::default()
+    let mut config = ServerConfig::default()
         .encoding(encoding)
         .force_binary(args.force_binary)
         .character_mode(character_mode)
         .never_send_ga(args.never_send_ga)
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
-        .idle_timeout(idle_timeout))
+        .idle_timeout(idle_timeout);
+    if let Some(certfile) = &args.ssl_certfile {
+        let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
+        let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
+            .map_err(|e| e.to_string())?;
+        if let Some(wait) = args.tls_auto {
+            tls = tls.tls_auto(Some(seconds(wait, "tls-auto")?));
+        }
+        config = config.tls(tls);
+    }
+    Ok(config)
 }
 
 /// The handler every connection runs.
