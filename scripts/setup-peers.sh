@@ -17,7 +17,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${IRONBOA_VENV:-$here/target/peers-venv}"
 python="${IRONBOA_SYSTEM_PYTHON:-python3}"
 
-apt_packages=(busybox-static inetutils-telnet inetutils-telnetd putty-tools libtelnet-utils tmux socat procps openssl)
+apt_packages=(busybox-static inetutils-telnet inetutils-telnetd putty-tools libtelnet-utils tmux socat procps openssl asciinema)
 pip_packages=(telnetlib3==5.0.1 miniboa==1.0.9)
 
 missing=()
@@ -55,7 +55,7 @@ then
 fi
 
 status=0
-for tool in busybox telnet tmux socat top plink telnet-client telnet-chatd /usr/sbin/telnetd; do
+for tool in busybox telnet tmux socat top plink telnet-client telnet-chatd /usr/sbin/telnetd asciinema; do
     command -v "$tool" >/dev/null || { echo "setup-peers: $tool not found" >&2; status=1; }
 done
 if ! busybox --list 2>/dev/null | grep -qx telnetd; then

@@ -86,6 +86,8 @@ pub mod error;
 pub mod line;
 pub mod options;
 pub mod proto;
+#[cfg(feature = "record")]
+pub mod record;
 pub mod server;
 mod session;
 #[cfg(feature = "editor")]

@@ -41,6 +41,8 @@ pub struct ClientConfig {
     pub(crate) max_queued_events: usize,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsClientConfig>,
+    #[cfg(feature = "record")]
+    pub(crate) record: Option<crate::record::RecordOptions>,
 }
 
 impl Default for ClientConfig {
@@ -65,6 +67,8 @@ impl Default for ClientConfig {
             max_queued_events: 256,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "record")]
+            record: None,
         }
     }
 }
@@ -227,5 +231,20 @@ impl ClientConfig {
     #[cfg(feature = "tls")]
     pub fn get_tls(&self) -> Option<&crate::tls::TlsClientConfig> {
         self.tls.as_ref()
+    }
+
+    /// Records the session to `path` in asciicast v2 (the `record` feature; see
+    /// [`crate::record`]): what the server sent, what was sent to it, the negotiation and the
+    /// timing. Passwords (input the server did not echo while it had the echo) are withheld.
+    #[cfg(feature = "record")]
+    pub fn record(self, path: impl AsRef<std::path::Path>) -> Self {
+        self.recording(crate::record::RecordOptions::new(path))
+    }
+
+    /// [`record`](Self::record) with options (keep passwords, a title).
+    #[cfg(feature = "record")]
+    pub fn recording(mut self, options: crate::record::RecordOptions) -> Self {
+        self.record = Some(options);
+        self
     }
 }

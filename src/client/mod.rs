@@ -135,6 +135,17 @@ impl TelnetConnection {
         if let Some(established) = tls {
             crate::tls::install(&session, established)?;
         }
+        #[cfg(feature = "record")]
+        if let Some(record) = &config.record {
+            let size = config.window_size.unwrap_or(WindowSize::new(80, 24));
+            let info = crate::record::RecordHeader {
+                width: size.columns,
+                height: size.rows,
+                term: config.terminal_types.first().cloned().unwrap_or_default(),
+                encoding: config.encoding,
+            };
+            crate::record::install(&session, record, info)?;
+        }
         let connection = TelnetConnection {
             session,
             read_timeout: config.read_timeout,

@@ -87,6 +87,10 @@ struct Args {
     /// can intercept such a connection.
     #[arg(long, conflicts_with = "ssl_cafile")]
     ssl_no_verify: bool,
+    /// Record the session to FILE in asciicast v2 (`asciinema cat FILE` shows it;
+    /// `ironboa-server --replay FILE` plays the server's side back). Passwords are withheld.
+    #[arg(long, value_name = "FILE")]
+    typescript: Option<PathBuf>,
 }
 
 /// What the user asked for about line editing.
@@ -152,6 +156,9 @@ fn run(args: Args) -> Result<u8, String> {
         if let Ok(value) = std::env::var(name) {
             config = config.env(name, &value);
         }
+    }
+    if let Some(file) = &args.typescript {
+        config = config.record(file);
     }
     if args.ssl || args.ssl_cafile.is_some() || args.ssl_no_verify {
         let tls = if args.ssl_no_verify {

@@ -131,6 +131,17 @@ struct Args {
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true,
           default_missing_value = "0.5", requires = "ssl_certfile")]
     tls_auto: Option<f64>,
+    /// Play the device's side of a recording (`ironboa-client --typescript`,
+    /// `ClientConfig::record`) to every connection instead of running a shell.
+    #[arg(long, value_name = "FILE")]
+    replay: Option<PathBuf>,
+    /// With --replay: strict (input must match exactly; a mismatch closes the connection) or
+    /// lenient (words compared, whitespace ignored; a mismatch is reported and the replay goes on).
+    #[arg(long, default_value = "strict", value_name = "MODE")]
+    replay_mode: ironboa::record::ReplayMode,
+    /// With --replay: ignore (no pauses), recorded, or a factor for the recorded pauses (0.5).
+    #[arg(long, default_value = "ignore", value_name = "TIMING")]
+    replay_timing: ironboa::record::ReplayTiming,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -221,8 +232,27 @@ fn handler(
     }
 }
 
+/// `--replay FILE`: the recorded device on HOST PORT, until the process is stopped.
+fn replay(args: &Args, file: &std::path::Path) -> Result<(), String> {
+    let device = ironboa::record::ReplayDevice::load(file)
+        .map_err(|e| format!("--replay {}: {e}", file.display()))?
+        .mode(args.replay_mode)
+        .timing(args.replay_timing);
+    let server = device
+        .bind((args.host.as_str(), args.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    println!("ironboa-server listening on {}", server.local_addr());
+    log::info!("replaying {}", file.display());
+    loop {
+        std::thread::park();
+    }
+}
+
 fn run(args: Args) -> Result<(), String> {
     logging::init(&args.loglevel, args.logfile.as_deref(), !args.inetd)?;
+    if let Some(file) = &args.replay {
+        return replay(&args, file);
+    }
     let config = config(&args)?;
     if args.pty_exec.is_some() {
         reaper::start().map_err(|e| e.to_string())?;
