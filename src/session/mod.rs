@@ -871,11 +871,18 @@ impl Session {
     ) -> Result<T> {
         let mut state = self.reader.lock();
         loop {
-            let found = check(&mut state, &mut self.engine.lock());
+            let (found, queued) = {
+                let mut engine = self.engine.lock();
+                let found = check(&mut state, &mut engine);
+                (found, !engine.output().is_empty())
+            };
             // Echo and replies go out without the reader ever waiting on the writer lock or
             // the peer. A failed write closes the session; the next read reports the end,
-            // after `check` has had what was read.
-            self.flush_nowait();
+            // after `check` has had what was read. Output merely held for a GA is left to the
+            // wait below, which adds the GA and writes both at once.
+            if queued || self.layer_output_due.load(Ordering::Acquire) {
+                self.flush_nowait();
+            }
             if let Some(value) = found {
                 return Ok(value);
             }
