@@ -126,8 +126,12 @@ def main():
     held = {}
     n_hold = 1000 if QUICK else 10000
     for kind in ("ironboa", "ceiling"):
-        with Server(kind) as s:
-            held[kind] = loadgen("hold", s.addr, n_hold, s.proc.pid)
+        try:
+            with Server(kind) as s:
+                held[kind] = loadgen("hold", s.addr, n_hold, s.proc.pid)
+        except Exception as error:  # reported as n/a; the other measurements still run
+            print(f"failed: {error}", file=sys.stderr, flush=True)
+            held[kind] = None
         print(f"hold {kind}: {held[kind]}", file=sys.stderr, flush=True)
 
     accepts = {}
@@ -147,9 +151,10 @@ def main():
 
 def ratio(value, ceiling):
     try:
-        return f"{float(value) / float(ceiling):.2f}"
-    except (ValueError, ZeroDivisionError):
+        r = float(value) / float(ceiling)
+    except (TypeError, ValueError, ZeroDivisionError):
         return "n/a"
+    return "n/a" if r != r else f"{r:.2f}"  # NaN: a failed measurement
 
 
 def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat):
@@ -195,9 +200,12 @@ def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, f
     p("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     for kind in ("ironboa", "ceiling"):
         h = held[kind]
+        if h is None:
+            p(f"| {kind} | {n_hold} | failed | n/a | n/a | n/a | n/a |")
+            continue
         p(f"| {kind} | {h['connections']} | {h['answered']} | {int(h['rss_before_kib']) // 1024} MiB | "
           f"{int(h['rss_after_kib']) // 1024} MiB | {h['per_connection_kib']} KiB | "
-          f"{ratio(h['per_connection_kib'], held['ceiling']['per_connection_kib'])} |")
+          f"{ratio(h['per_connection_kib'], (held['ceiling'] or {}).get('per_connection_kib'))} |")
     p("")
     p("### Accepting and negotiating 1,000 new connections (10 client threads)")
     p("")

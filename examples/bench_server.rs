@@ -90,8 +90,10 @@ fn raw(addr: &str, flags: Flags) {
                         }
                     }
                 } else {
-                    let mut writer = stream.try_clone().expect("clone");
-                    let mut reader = BufReader::new(stream);
+                    // One descriptor per connection, as ironboa uses: reads and writes both go
+                    // through `&TcpStream` rather than a `try_clone`d second descriptor.
+                    let mut writer = &stream;
+                    let mut reader = BufReader::new(&stream);
                     let mut line = String::new();
                     loop {
                         line.clear();
