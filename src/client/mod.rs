@@ -390,7 +390,7 @@ impl TelnetConnection {
     /// server's certificate); `None` on a plain Telnet connection.
     #[cfg(feature = "tls")]
     pub fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
-        self.session.tls_info()
+        self.session.layer_info::<crate::tls::TlsInfo>()
     }
 
     /// Whether the connection is open.

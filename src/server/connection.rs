@@ -464,7 +464,7 @@ impl ServerConnection {
     /// includes a plain client on a TLS-auto port.
     #[cfg(feature = "tls")]
     pub fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
-        self.session.tls_info()
+        self.session.layer_info::<crate::tls::TlsInfo>()
     }
 
     /// A copy of everything learned about the client.

@@ -158,9 +158,9 @@ pub(crate) struct Session {
     /// An input layer has bytes of its own to send (a TLS key update's answer): the next
     /// write goes through the output layers even with nothing else to send.
     layer_output_due: AtomicBool,
-    /// What the TLS handshake agreed, once it is over.
-    #[cfg(feature = "tls")]
-    tls_info: std::sync::OnceLock<crate::tls::TlsInfo>,
+    /// What a layer learned when it was set up (TLS: what the handshake agreed), kept for the
+    /// application; the session does not know its type, so layers stay above the core.
+    layer_info: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     options: SessionOptions,
     /// This session, for the delayed flusher.
     this: Weak<Session>,
@@ -236,8 +236,7 @@ impl Session {
             prompt_pending: AtomicBool::new(false),
             password_mode: AtomicBool::new(false),
             layer_output_due: AtomicBool::new(false),
-            #[cfg(feature = "tls")]
-            tls_info: std::sync::OnceLock::new(),
+            layer_info: std::sync::OnceLock::new(),
             options,
             this: this.clone(),
         })
@@ -368,16 +367,17 @@ impl Session {
         self.receive_bytes(&mut self.reader.lock(), bytes)
     }
 
-    /// Records what the TLS handshake agreed (once).
-    #[cfg(feature = "tls")]
-    pub(crate) fn set_tls_info(&self, info: crate::tls::TlsInfo) {
-        let _ = self.tls_info.set(info);
+    /// Records what a layer learned when it was set up (once; TLS: what the handshake
+    /// agreed).
+    #[allow(dead_code)] // only layers set it, and only TLS does today
+    pub(crate) fn set_layer_info(&self, info: Box<dyn std::any::Any + Send + Sync>) {
+        let _ = self.layer_info.set(info);
     }
 
-    /// What the TLS handshake agreed; `None` for a plain Telnet connection.
-    #[cfg(feature = "tls")]
-    pub(crate) fn tls_info(&self) -> Option<&crate::tls::TlsInfo> {
-        self.tls_info.get()
+    /// What a layer recorded with [`set_layer_info`](Self::set_layer_info), if it is a `T`.
+    #[allow(dead_code)] // only layers set it, and only TLS does today
+    pub(crate) fn layer_info<T: 'static>(&self) -> Option<&T> {
+        self.layer_info.get()?.downcast_ref::<T>()
     }
 
     /// Counts bytes that crossed the transport outside the session's own reads and writes (a

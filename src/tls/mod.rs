@@ -143,7 +143,7 @@ pub(crate) fn install(session: &Session, established: Established) -> Result<()>
             .unwrap_or_default()
     );
     session.count_transport_bytes(sent, received);
-    session.set_tls_info(info);
+    session.set_layer_info(Box::new(info));
     let (input, output) = layer::pair(connection);
     session.start_layers(Box::new(input), Box::new(output), &plaintext)
 }
