@@ -40,6 +40,8 @@ class Server:
         if kind in ("ironboa", "ceiling"):
             argv = [os.path.join(EXAMPLES, "bench_server"), "ironboa" if kind == "ironboa" else "raw",
                     "127.0.0.1:0", *flags]
+        elif kind == "game":
+            argv = [os.path.join(EXAMPLES, "game_loop_bench"), "serve", "127.0.0.1:0"]
         else:
             port = free_port()
             script = {"telnetlib3": "tl3_echo_server.py", "miniboa": "miniboa_echo_server.py"}[kind]
@@ -146,7 +148,24 @@ def main():
         flat = loadgen("flat", s.addr, 256 if QUICK else 1024, s.proc.pid)
     print(f"flat: {flat}", file=sys.stderr, flush=True)
 
-    write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat)
+    # miniboa's game loop: GameServer's poll() against miniboa's own, the same load (clients
+    # opened one after another: miniboa listens with a backlog of 5).
+    games = {}
+    game_kinds = ["game"] + (["miniboa"] if "miniboa" in kinds else [])
+    for kind in game_kinds:
+        for conns in ((10, 100) if QUICK else (10, 100, 1000)):
+            def one():
+                with Server(kind) as s:
+                    out = subprocess.run([os.path.join(EXAMPLES, "game_loop_bench"), "load", s.addr,
+                                          str(conns), RT_SECONDS],
+                                         capture_output=True, text=True, timeout=900)
+                    if out.returncode != 0:
+                        raise RuntimeError(out.stderr[-400:])
+                    return dict(kv.split("=") for kv in out.stdout.split())
+            games[(kind, conns)] = median_of(one, "round_trips_per_s")
+            print(f"game {kind} {conns}: {games[(kind, conns)]}", file=sys.stderr, flush=True)
+
+    write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat, games)
 
 
 def ratio(value, ceiling):
@@ -157,7 +176,7 @@ def ratio(value, ceiling):
     return "n/a" if r != r else f"{r:.2f}"  # NaN: a failed measurement
 
 
-def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat):
+def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat, games):
     lines = []
     p = lines.append
     p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback; median of {REPEATS} runs"
@@ -220,6 +239,18 @@ def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, f
     p("")
     p(f"{flat['mib']} MiB at {flat['mibps']} MiB/s: server RSS {int(flat['rss_start_kib']) // 1024} MiB at the start, "
       f"{int(flat['rss_peak_kib']) // 1024} MiB at the peak, {int(flat['rss_end_kib']) // 1024} MiB at the end.")
+    p("")
+    p("### miniboa's game loop: lines through one game thread's poll()")
+    p("")
+    p("Each client sends a line and waits for it back; the game thread echoes it at its next poll.")
+    p("")
+    p("| server | connections | round trips/s | Enter to reply p50 µs | p99 µs |")
+    p("| --- | ---: | ---: | ---: | ---: |")
+    for (kind, conns), g in sorted(games.items()):
+        label = "ironboa GameServer" if kind == "game" else "miniboa"
+        rps = g.get("round_trips_per_s", "nan")
+        shown = "failed" if rps == "nan" else f"{float(rps):,.0f}"
+        p(f"| {label} | {conns} | {shown} | {g.get('rtt_p50_us', 'n/a')} | {g.get('rtt_p99_us', 'n/a')} |")
     table = "\n".join(lines)
     print(table)
     with open(os.path.join(ROOT, "target", "bench-table.md"), "w") as f:
