@@ -9,13 +9,16 @@ Servers (each its own process, started fresh for each measurement):
   ceiling   examples/bench_server.rs raw: std::net thread-per-connection, no Telnet
   telnetlib3  bench/tl3_echo_server.py: telnetlib3.sync.BlockingTelnetServer
   miniboa   bench/miniboa_echo_server.py: miniboa.TelnetServer
-The load generator is examples/bench_loadgen.rs. Every figure is the median of REPEATS runs.
+The load generator is examples/bench_loadgen.rs. Every figure is the median of REPEATS runs,
+taken in rounds: one run of each server compared, then the next round, so a load that comes and
+goes on a shared machine falls on all of them alike.
 """
 import os
 import statistics
 import subprocess
 import sys
 import time
+from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
@@ -76,17 +79,25 @@ def loadgen(*args):
     return dict(kv.split("=") for kv in out.stdout.split())
 
 
-def median_of(fn, key):
-    runs = []
+def medians(measurements, key):
+    """Runs each of `measurements` (name: function) REPEATS times, a round of all of them at a
+    time, and returns each one's median run by `key`."""
+    runs = {name: [] for name in measurements}
     for _ in range(REPEATS):
-        try:
-            runs.append(fn())
-        except Exception as error:  # a server that failed the load: reported as n/a
-            print(f"failed: {error}", file=sys.stderr, flush=True)
-    if not runs:
-        return {key: "nan", "rps": "nan", "p50_us": "n/a", "p99_us": "n/a", "max_us": "n/a", "seconds": "nan"}
-    runs.sort(key=lambda r: float(r[key]))
-    return runs[len(runs) // 2]
+        for name, fn in measurements.items():
+            try:
+                runs[name].append(fn())
+            except Exception as error:  # a server that failed the load: reported as n/a
+                print(f"failed: {error}", file=sys.stderr, flush=True)
+    result = {}
+    for name, done in runs.items():
+        if not done:
+            result[name] = {key: "nan", "rps": "nan", "p50_us": "n/a", "p99_us": "n/a", "max_us": "n/a",
+                            "seconds": "nan"}
+            continue
+        done.sort(key=lambda r: float(r[key]))
+        result[name] = done[len(done) // 2]
+    return result
 
 
 def have_python_peers():
@@ -99,30 +110,30 @@ def main():
     kinds = ["ironboa", "ceiling"] + (["telnetlib3", "miniboa"] if have_python_peers() else [])
     rt_servers = RT_SERVERS + [(kind, kind, ()) for kind in kinds[2:]]
     rt = {}
-    for label, kind, flags in rt_servers:
-        for conns in (1, 10, 100):
-            def one():
-                with Server(kind, *flags) as s:
-                    return loadgen("rt", s.addr, conns, RT_SECONDS)
-            rt[(label, conns)] = median_of(one, "rps")
+    for conns in (1, 10, 100):
+        def one(kind, flags, conns=conns):
+            with Server(kind, *flags) as s:
+                return loadgen("rt", s.addr, conns, RT_SECONDS)
+        rt.update(medians({(label, conns): partial(one, kind, flags) for label, kind, flags in rt_servers}, "rps"))
+        for label, _, _ in rt_servers:
             print(f"rt {label} {conns}: {rt[(label, conns)]}", file=sys.stderr, flush=True)
 
-    delays = []
-    for label, kind, coalesce, flags in DELAY_SERVERS:
-        def one():
-            with Server(kind, *flags) as s:
-                return loadgen("delay", s.addr, DELAY_CONNS, DELAY_REQUESTS)
-        delays.append((label, coalesce, median_of(one, "p50_us")))
-        print(f"delay {label} {' '.join(flags)}: {delays[-1][2]}", file=sys.stderr, flush=True)
+    def one(kind, flags):
+        with Server(kind, *flags) as s:
+            return loadgen("delay", s.addr, DELAY_CONNS, DELAY_REQUESTS)
+    found = medians({i: partial(one, kind, flags) for i, (_, kind, _, flags) in enumerate(DELAY_SERVERS)}, "p50_us")
+    delays = [(label, coalesce, found[i]) for i, (label, _, coalesce, _) in enumerate(DELAY_SERVERS)]
+    for label, coalesce, d in delays:
+        print(f"delay {label} coalesce_delay={coalesce}: {d}", file=sys.stderr, flush=True)
 
     streams = {}
-    for kind in ("ironboa", "ceiling"):
-        for dense in (False, True):
-            def one():
-                with Server(kind, "--binary") as s:
-                    extra = (["--raw"] if kind == "ceiling" else []) + (["--dense"] if dense else [])
-                    return loadgen("stream", s.addr, 128 if QUICK else 512, *extra)
-            streams[(kind, dense)] = median_of(one, "mibps")
+    for dense in (False, True):
+        def one(kind, dense=dense):
+            with Server(kind, "--binary") as s:
+                extra = (["--raw"] if kind == "ceiling" else []) + (["--dense"] if dense else [])
+                return loadgen("stream", s.addr, 128 if QUICK else 512, *extra)
+        streams.update(medians({(kind, dense): partial(one, kind) for kind in ("ironboa", "ceiling")}, "mibps"))
+        for kind in ("ironboa", "ceiling"):
             print(f"stream {kind} dense={dense}: {streams[(kind, dense)]}", file=sys.stderr, flush=True)
 
     held = {}
@@ -136,12 +147,11 @@ def main():
             held[kind] = None
         print(f"hold {kind}: {held[kind]}", file=sys.stderr, flush=True)
 
-    accepts = {}
+    def one(kind):
+        with Server(kind) as s:
+            return loadgen("accept", s.addr, 1000)
+    accepts = medians({kind: partial(one, kind) for kind in kinds}, "seconds")
     for kind in kinds:
-        def one():
-            with Server(kind) as s:
-                return loadgen("accept", s.addr, 1000)
-        accepts[kind] = median_of(one, "seconds")
         print(f"accept {kind}: {accepts[kind]}", file=sys.stderr, flush=True)
 
     with Server("ironboa", "--binary") as s:
@@ -152,17 +162,17 @@ def main():
     # opened one after another: miniboa listens with a backlog of 5).
     games = {}
     game_kinds = ["game"] + (["miniboa"] if "miniboa" in kinds else [])
-    for kind in game_kinds:
-        for conns in ((10, 100) if QUICK else (10, 100, 1000)):
-            def one():
-                with Server(kind) as s:
-                    out = subprocess.run([os.path.join(EXAMPLES, "game_loop_bench"), "load", s.addr,
-                                          str(conns), RT_SECONDS],
-                                         capture_output=True, text=True, timeout=900)
-                    if out.returncode != 0:
-                        raise RuntimeError(out.stderr[-400:])
-                    return dict(kv.split("=") for kv in out.stdout.split())
-            games[(kind, conns)] = median_of(one, "round_trips_per_s")
+    for conns in ((10, 100) if QUICK else (10, 100, 1000)):
+        def one(kind, conns=conns):
+            with Server(kind) as s:
+                out = subprocess.run([os.path.join(EXAMPLES, "game_loop_bench"), "load", s.addr,
+                                      str(conns), RT_SECONDS],
+                                     capture_output=True, text=True, timeout=900)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-400:])
+                return dict(kv.split("=") for kv in out.stdout.split())
+        games.update(medians({(kind, conns): partial(one, kind) for kind in game_kinds}, "round_trips_per_s"))
+        for kind in game_kinds:
             print(f"game {kind} {conns}: {games[(kind, conns)]}", file=sys.stderr, flush=True)
 
     write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat, games)
