@@ -556,6 +556,27 @@ fn listening_member(port: u16) -> (TcpStream, mpsc::Receiver<String>) {
     (stream, rx)
 }
 
+/// 2,000 lines of 4,000 bytes (8 MB), in batches of 25 that the listening member hears before
+/// the next one goes: the room talks as fast as a healthy member listens, which never leaves
+/// that member more than a batch (100 KB) behind, while a deaf member falls behind by all of it.
+/// Returns how many lines the listener heard.
+fn speak_in_batches(speaker: &mut TcpStream, heard: &mpsc::Receiver<String>, fill: char) -> usize {
+    let marker = fill.to_string().repeat(4000);
+    let line = format!("{marker}\r\n");
+    let mut total = 0;
+    for _ in 0..80 {
+        for _ in 0..25 {
+            speaker.write_all(line.as_bytes()).unwrap();
+        }
+        let batch = await_lines(heard, &marker, 25);
+        total += batch;
+        if batch < 25 {
+            break;
+        }
+    }
+    total
+}
+
 /// Waits for `count` lines containing `marker` on `lines`.
 fn await_lines(lines: &mpsc::Receiver<String>, marker: &str, count: usize) -> usize {
     let mut seen = 0;
@@ -582,16 +603,8 @@ fn a_member_that_never_reads_does_not_freeze_the_room() {
     });
     assert!(joined, "the listener never heard the speaker");
     // 2,000 lines of 4,000 bytes: far more than the deaf member's buffers hold.
-    let line = format!("{}\r\n", "y".repeat(4000));
-    for _ in 0..2000 {
-        speaker.write_all(line.as_bytes()).unwrap();
-    }
-    let marker = "y".repeat(4000);
-    assert_eq!(
-        await_lines(&heard, &marker, 2000),
-        2000,
-        "the room kept talking"
-    );
+    let heard_all = speak_in_batches(&mut speaker, &heard, 'y');
+    assert_eq!(heard_all, 2000, "the room kept talking");
 }
 
 #[test]
@@ -615,16 +628,8 @@ fn a_library_broadcast_is_not_stalled_by_a_peer_that_never_reads() {
     let (_listener, heard) = listening_member(port);
     assert!(eventually(10, || server.connection_count() == 3));
     // 8 MB: more than the kernel buffers for the deaf member and its 256 KiB queue.
-    let line = format!("{}\r\n", "z".repeat(4000));
-    for _ in 0..2000 {
-        speaker.write_all(line.as_bytes()).unwrap();
-    }
-    let marker = "z".repeat(4000);
-    assert_eq!(
-        await_lines(&heard, &marker, 2000),
-        2000,
-        "every line was heard"
-    );
+    let heard_all = speak_in_batches(&mut speaker, &heard, 'z');
+    assert_eq!(heard_all, 2000, "every line was heard");
     // The deaf member went past max_queued_output and was disconnected.
     assert!(eventually(10, || server.connection_count() == 2));
     drop(deaf);

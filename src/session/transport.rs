@@ -97,13 +97,18 @@ enum Kind {
 }
 
 impl Transport {
-    /// A TCP connection (TCP_NODELAY is set: Telnet is interactive).
+    /// A TCP connection. TCP_NODELAY is set (Telnet is interactive), and SO_OOBINLINE, so the
+    /// urgent byte of a Synch (RFC 854: `IAC DM` sent as urgent data, as inetutils telnetd
+    /// does after an interrupt) stays in the stream for the engine instead of leaving a stray
+    /// IAC behind.
     pub fn tcp(stream: TcpStream) -> io::Result<Transport> {
         stream.set_nodelay(true)?;
         let peer = PeerAddress::Ip(stream.peer_addr()?);
         let local = stream.local_addr().ok();
+        let socket = Socket::from(stream);
+        socket.set_out_of_band_inline(true)?;
         Ok(Transport {
-            kind: Kind::Socket(SocketTransport::new(Socket::from(stream))),
+            kind: Kind::Socket(SocketTransport::new(socket)),
             peer,
             local,
         })
