@@ -2,8 +2,8 @@
 # The benchmark harness: ironboa's server against a raw std::net ceiling, telnetlib3 and
 # miniboa, in one sitting. Prints the table (and writes it to target/bench-table.md).
 #
-#   scripts/bench.sh            # full run: about 6 minutes
-#   scripts/bench.sh --quick    # one repeat, shorter runs: about a minute
+#   scripts/bench.sh            # full run: about 7 to 8 minutes
+#   scripts/bench.sh --quick    # one repeat, shorter runs: about a minute and a half
 #
 # It needs about 10,000 open files per process and 10,000 threads (see BENCHMARKS.md for the
 # kernel limits that bound this and how to raise them).
