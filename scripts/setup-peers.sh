@@ -5,7 +5,9 @@
 #   (busybox telnetd and telnet), inetutils-telnet (Debian's telnet client), inetutils-telnetd
 #   (GNU telnetd, run under socat), putty-tools (PuTTY's plink), libtelnet-utils (libtelnet's
 #   telnet-client, telnet-chatd, telnet-proxy), tmux (to drive terminal programs), socat (inetd
-#   mode), procps (top, a curses program), openssl (s_client, test certificates).
+#   mode), procps (top, a curses program), openssl (s_client, test certificates), asciinema,
+#   tintin++ (a MUD client: MCCP, GMCP, MSDP), haproxy (a TCP load balancer sending PROXY
+#   headers), iproute2 (ip netns for the keepalive test).
 # * A Python venv at $IRONBOA_VENV (default: target/peers-venv) with pinned telnetlib3 and miniboa.
 #   Python 3.11's stdlib still carries telnetlib, which the tests also drive.
 #
@@ -17,7 +19,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${IRONBOA_VENV:-$here/target/peers-venv}"
 python="${IRONBOA_SYSTEM_PYTHON:-python3}"
 
-apt_packages=(busybox-static inetutils-telnet inetutils-telnetd putty-tools libtelnet-utils tmux socat procps openssl asciinema)
+apt_packages=(busybox-static inetutils-telnet inetutils-telnetd putty-tools libtelnet-utils tmux socat procps openssl asciinema tintin++ haproxy iproute2)
 pip_packages=(telnetlib3==5.0.1 miniboa==1.0.9)
 
 missing=()
