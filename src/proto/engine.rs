@@ -94,6 +94,9 @@ pub struct Engine {
     pub(super) manual_negotiation: bool,
     /// Options whose subnegotiation reply we wait for (a SEND or REQUEST of ours).
     pub(super) awaiting_reply: super::OptionSet,
+    /// Options the peer offered unprompted: WILL (remote) and DO (local) received while the
+    /// option was off and not asked for, accepted or not.
+    pub(super) offered: [super::OptionSet; 2],
     /// The next index into `identity.terminal_types` to answer TTYPE SEND with.
     pub(super) ttype_index: usize,
     bytes_received: u64,
@@ -137,6 +140,7 @@ impl Engine {
             environ_deferred: false,
             manual_negotiation: false,
             awaiting_reply: super::OptionSet::new(),
+            offered: [super::OptionSet::new(), super::OptionSet::new()],
             ttype_index: 0,
             bytes_received: 0,
             stream_switch: None,
@@ -620,6 +624,14 @@ impl Engine {
     /// Whether the option is in effect on the peer's side (it sent or agreed with WILL).
     pub fn remote_enabled(&self, option: TelnetOption) -> bool {
         self.remote[usize::from(option.0)].is_enabled()
+    }
+
+    /// Whether the peer offered the option unprompted: `WILL` for [`Side::Remote`], `DO` for
+    /// [`Side::Local`], received while the option was off and not asked for, whether or not it
+    /// was accepted. With [`option_state`](Engine::option_state) this tells what a peer
+    /// volunteered and what was refused (telnetlib3's `rejected_will` and `rejected_do`).
+    pub fn peer_offered(&self, option: TelnetOption, side: Side) -> bool {
+        self.offered[side as usize].contains(option)
     }
 
     /// The RFC 1143 state of the option on one side.

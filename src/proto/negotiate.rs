@@ -27,6 +27,9 @@ impl Engine {
             Verb::Do | Verb::Dont => Side::Local,
         };
         let state = self.option_state(option, side);
+        if matches!(verb, Verb::Will | Verb::Do) && state == QState::No {
+            self.offered[side as usize].insert(option);
+        }
         let transition = match verb {
             Verb::Will | Verb::Do => qmethod::receive_enable(state, self.agrees(option, side)),
             Verb::Wont | Verb::Dont => qmethod::receive_disable(state),
@@ -351,6 +354,26 @@ mod tests {
         engine.clear_output();
         let output = feed(&mut engine, b"\xff\xfb\x18\xff\xfb\x27");
         (engine, output)
+    }
+
+    #[test]
+    fn offers_are_told_from_answers_and_kept_when_refused() {
+        let mut engine = Engine::new(EngineConfig::server());
+        engine.enable_remote(TelnetOption::TTYPE);
+        engine.clear_output();
+        // WILL TTYPE answers our DO; WILL LINEMODE, WILL 200 and DO ECHO come unprompted.
+        let output = feed(
+            &mut engine,
+            b"\xff\xfb\x18\xff\xfb\x22\xff\xfb\xc8\xff\xfd\x01",
+        );
+        assert!(!engine.peer_offered(TelnetOption::TTYPE, Side::Remote));
+        assert!(engine.peer_offered(TelnetOption::LINEMODE, Side::Remote));
+        assert!(engine.peer_offered(TelnetOption(200), Side::Remote));
+        assert!(engine.peer_offered(TelnetOption::ECHO, Side::Local));
+        assert!(!engine.peer_offered(TelnetOption::ECHO, Side::Remote));
+        // WILL 200 was refused, and stays known as offered.
+        assert!(contains(&output, b"\xff\xfe\xc8"));
+        assert!(!engine.remote_enabled(TelnetOption(200)));
     }
 
     #[test]

@@ -15,6 +15,8 @@
 //! ironboa-fingerprint --data-dir data example.com 23     # data/server/<hash>/<session>.json
 //! ```
 
+#[path = "../common/fingerprint_store.rs"]
+mod fingerprint_store;
 mod probe;
 mod wire;
 
@@ -89,14 +91,10 @@ fn run(args: &Args) -> Result<(), String> {
             .map_err(|e| format!("{}: {e}", path.display()))?;
     }
     if let Some(dir) = &args.data_dir {
-        let session_hash = probe::hash_of(&json!({
+        let session_hash = fingerprint_store::hash_of(&json!({
             "host": args.host, "port": args.port, "session": report.session,
         }));
-        let folder = dir.join("server").join(&report.hash);
-        std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-        let path = folder.join(format!("{session_hash}.json"));
-        std::fs::write(&path, format!("{text}\n"))
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        fingerprint_store::save(dir, "server", &report.hash, &session_hash, &document)?;
     }
     if !args.silent {
         if args.json {

@@ -483,7 +483,7 @@ pub fn run(host: &str, port: u16, settings: &Settings) -> Result<Report, String>
         "closed-during-probe": closed,
         "compressed": compressed_from.is_some(),
     });
-    let hash = hash_of(&data);
+    let hash = crate::fingerprint_store::hash_of(&data);
     let round_names: Vec<&str> = round_ends
         .iter()
         .map(|e| match e {
@@ -510,15 +510,6 @@ pub fn run(host: &str, port: u16, settings: &Settings) -> Result<Report, String>
         hash,
         session,
     })
-}
-
-/// The first 16 hex digits of the SHA-256 of the value's canonical JSON (keys sorted, no
-/// spaces), as telnetlib3 hashes its fingerprints.
-pub fn hash_of(value: &Value) -> String {
-    use sha2::{Digest, Sha256};
-    let canonical = serde_json::to_string(value).unwrap_or_default();
-    let digest = Sha256::digest(canonical.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// NEW_ENVIRON SEND's list: "VAR NAME", "USERVAR NAME", or "VAR *" for an empty name (all).

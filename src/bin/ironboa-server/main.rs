@@ -14,6 +14,9 @@
 //! `ServerConfig::shutdown_timeout` (5 s) later: within 6 s in all. Under `--inetd` the one
 //! connection is told and closed the same way.
 
+mod fingerprint;
+#[path = "../common/fingerprint_store.rs"]
+mod fingerprint_store;
 #[path = "../common/logging.rs"]
 mod logging;
 mod pty;
@@ -52,6 +55,10 @@ enum Shell {
     Wargame,
     /// telnetsrv's example command shell: help, echo, timer, on a line editor.
     Commands,
+    /// Probes each client (options both ways, the TTYPE cycle, environment, CHARSET,
+    /// LINEMODE's SLC table), shows it what was learned with a hash, saves the JSON under
+    /// --data-dir, and closes.
+    Fingerprint,
 }
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
@@ -131,6 +138,13 @@ struct Args {
     #[arg(long, value_name = "SECONDS", num_args = 0..=1, require_equals = true,
           default_missing_value = "0.5", requires = "ssl_certfile")]
     tls_auto: Option<f64>,
+    /// With --shell fingerprint: write each client's fingerprint as DIR/client/HASH/SESSION.json
+    /// (telnetlib3's layout; at most 1,000 fingerprints of 1,000 sessions each).
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// With --shell fingerprint: seconds each probe round waits for the client's answers.
+    #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+    probe_timeout: f64,
     /// Play the device's side of a recording (`ironboa-client --typescript`,
     /// `ClientConfig::record`) to every connection instead of running a shell.
     #[arg(long, value_name = "FILE")]
@@ -165,6 +179,7 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
     } else {
         args.raw_mode
     };
+    seconds(args.probe_timeout, "probe-timeout")?;
     let idle_timeout = args
         .idle_timeout
         .map(|s| seconds(s, "idle-timeout"))
@@ -201,6 +216,11 @@ fn handler(
     });
     let shell = args.shell;
     let commands = ironboa::shell::telnetsrv_example();
+    let probe = fingerprint::Settings {
+        // Checked when the configuration was made.
+        probe_timeout: seconds(args.probe_timeout, "probe-timeout").unwrap_or_default(),
+        data_dir: args.data_dir.clone(),
+    };
     move |conn| {
         log::info!(
             "{}: connected (\"{}\" {}x{})",
@@ -223,6 +243,7 @@ fn handler(
                     log::debug!("{}: {error}", conn.addrport());
                 }
             }
+            (None, Shell::Fingerprint) => fingerprint::run(&conn, &probe),
         }
         log::info!(
             "{}: disconnected after {:.1?}",
