@@ -411,3 +411,65 @@ fn a_server_that_talks_for_ever_costs_only_the_deadlines() {
     assert_eq!(files.len(), 1, "one session file under the hash");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--ssl`: the probe over TLS sees the same Telnet server as a plain probe (ironboa-server
+/// with `--tls-auto` serves both on one port), so the hash is the same; a self-signed
+/// certificate is refused without `--ssl-cafile`, with the flag to use named.
+#[test]
+fn over_tls_the_same_server_gives_the_same_hash() {
+    if !have_program("openssl") {
+        return;
+    }
+    let dir = temp("tls");
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args(["-days", "2", "-subj", "/CN=localhost", "-addext"])
+        .arg("subjectAltName=DNS:localhost,IP:127.0.0.1")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success());
+    let server = ServerProcess::start(&[
+        "--ssl-certfile",
+        cert.to_str().unwrap(),
+        "--ssl-keyfile",
+        key.to_str().unwrap(),
+        "--tls-auto",
+    ]);
+    let port = server.port.to_string();
+    let run = |extra: &[&str]| {
+        Command::new(FINGERPRINT)
+            .args(["127.0.0.1", &port, "--json"])
+            .args(extra)
+            .output()
+            .expect("run ironboa-fingerprint")
+    };
+    let parse = |output: std::process::Output| -> Value {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+        value["server-probe"].clone()
+    };
+    let plain = parse(run(&[]));
+    let tls = parse(run(&["--ssl-cafile", cert.to_str().unwrap()]));
+    assert_eq!(plain["fingerprint"], tls["fingerprint"]);
+    assert!(plain["session"]["tls"].is_null());
+    assert_eq!(tls["session"]["tls"]["version"], "TLSv1_3");
+
+    let refused = run(&["--ssl"]);
+    assert!(!refused.status.success());
+    let message = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        message.contains("invalid peer certificate") && message.contains("--ssl-cafile"),
+        "{message}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

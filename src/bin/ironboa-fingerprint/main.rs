@@ -13,11 +13,13 @@
 //! ironboa-fingerprint 127.0.0.1 2323
 //! ironboa-fingerprint --save-json fp.json --silent example.com
 //! ironboa-fingerprint --data-dir data example.com 23     # data/server/<hash>/<session>.json
+//! ironboa-fingerprint --ssl example.com 992               # TELNETS (--ssl-cafile, --ssl-no-verify)
 //! ```
 
 #[path = "../common/fingerprint_store.rs"]
 mod fingerprint_store;
 mod probe;
+mod tls;
 mod wire;
 
 use std::path::PathBuf;
@@ -60,6 +62,39 @@ struct Args {
     /// Print nothing (errors still go to standard error).
     #[arg(long)]
     silent: bool,
+    /// Probe over TLS (TELNETS), verifying the server against the system's CA store.
+    #[arg(long)]
+    ssl: bool,
+    /// Trust only this CA, or the server's self-signed certificate (PEM); implies --ssl.
+    #[arg(long, value_name = "PATH")]
+    ssl_cafile: Option<PathBuf>,
+    /// Encrypt without verifying the server's certificate; implies --ssl. Anyone on the path
+    /// can read and change the connection.
+    #[arg(long, conflicts_with = "ssl_cafile")]
+    ssl_no_verify: bool,
+}
+
+/// The TLS configuration `--ssl`, `--ssl-cafile` and `--ssl-no-verify` ask for.
+fn tls(args: &Args) -> Result<Option<ironboa::tls::TlsClientConfig>, String> {
+    use ironboa::tls::TlsClientConfig;
+    if args.ssl_no_verify {
+        eprintln!(
+            "ironboa-fingerprint: WARNING: --ssl-no-verify: the server's certificate is not \
+             checked; anyone on the path can read and change this connection"
+        );
+        return Ok(Some(TlsClientConfig::no_verify()));
+    }
+    if let Some(cafile) = &args.ssl_cafile {
+        return TlsClientConfig::with_ca_file(cafile)
+            .map(Some)
+            .map_err(|e| format!("--ssl-cafile: {e}"));
+    }
+    if args.ssl {
+        return TlsClientConfig::system_roots()
+            .map(Some)
+            .map_err(|e| format!("--ssl: {e}"));
+    }
+    Ok(None)
 }
 
 fn seconds(value: f64, name: &str) -> Result<Duration, String> {
@@ -76,6 +111,7 @@ fn run(args: &Args) -> Result<(), String> {
         probe_timeout: seconds(args.probe_timeout, "probe-timeout")?,
         banner_quiet: seconds(args.banner_quiet_time, "banner-quiet-time")?,
         banner_max_wait: seconds(args.banner_max_wait, "banner-max-wait")?,
+        tls: tls(args)?,
     };
     let report = probe::run(&args.host, args.port, &settings)?;
     let document = json!({

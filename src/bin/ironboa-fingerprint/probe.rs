@@ -64,7 +64,7 @@ pub fn option_name(code: u8) -> String {
 }
 
 /// How the probe is run.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     pub connect_timeout: Duration,
     /// Each probe round waits at most this long for its answers.
@@ -73,6 +73,8 @@ pub struct Settings {
     pub banner_quiet: Duration,
     /// ...or this long has passed.
     pub banner_max_wait: Duration,
+    /// Probe over TLS (`--ssl`), verifying the server as this says.
+    pub tls: Option<ironboa::tls::TlsClientConfig>,
 }
 
 /// Per option asked in a round: (remote already on, local already on).
@@ -263,11 +265,27 @@ pub fn run(host: &str, port: u16, settings: &Settings) -> Result<Report, String>
         .unwrap_or_default();
     let _ = stream.set_nodelay(true);
     let log = wire::new_log(MAX_LOG);
+    let mut tls_agreed = None;
+    let (inner, writer): (
+        Box<dyn std::io::Read + Send>,
+        Box<dyn std::io::Write + Send>,
+    ) = match &settings.tls {
+        Some(config) => {
+            let (reader, writer, agreed) =
+                crate::tls::connect(&stream, host, config, settings.connect_timeout)?;
+            tls_agreed = Some(agreed);
+            (Box::new(reader), Box::new(writer))
+        }
+        None => (
+            Box::new(stream.try_clone().map_err(|e| e.to_string())?),
+            Box::new(stream.try_clone().map_err(|e| e.to_string())?),
+        ),
+    };
     let reader = wire::TeeReader {
-        inner: stream.try_clone().map_err(|e| e.to_string())?,
+        inner,
         log: log.clone(),
     };
-    let writer = wire::Writer(stream.try_clone().map_err(|e| e.to_string())?);
+    let writer = wire::Writer(writer);
     let config = ClientConfig::default()
         .connect_minwait(Duration::ZERO)
         .terminal_type("xterm")
@@ -503,6 +521,7 @@ pub fn run(host: &str, port: u16, settings: &Settings) -> Result<Report, String>
         "options": per_option,
         "timing": {"lead": lead_secs, "probe": probe_secs},
         "bytes-received": bytes.len(),
+        "tls": tls_agreed.map(|a| json!({"version": a.version, "cipher": a.cipher})),
         "log-truncated": truncated,
     });
     Ok(Report {

@@ -4,7 +4,6 @@
 //! offer the engine refused is still seen as offered.
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::sync::{Arc, Mutex};
 
 pub const IAC: u8 = 255;
@@ -40,7 +39,7 @@ pub fn log_len(log: &SharedLog) -> usize {
 
 /// A reader that copies what it reads into the log.
 pub struct TeeReader {
-    pub inner: TcpStream,
+    pub inner: Box<dyn Read + Send>,
     pub log: SharedLog,
 }
 
@@ -60,7 +59,7 @@ impl Read for TeeReader {
 }
 
 /// The writing half, as it is.
-pub struct Writer(pub TcpStream);
+pub struct Writer(pub Box<dyn Write + Send>);
 
 impl Write for Writer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
