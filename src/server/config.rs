@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub(crate) max_queued_output: usize,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsServerConfig>,
+    #[cfg(feature = "proxy-protocol")]
+    pub(crate) proxy_protocol: Option<super::ProxyProtocol>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +71,8 @@ impl Default for ServerConfig {
             max_queued_output: 256 * 1024,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "proxy-protocol")]
+            proxy_protocol: None,
         }
     }
 }
@@ -209,5 +213,23 @@ impl ServerConfig {
     #[cfg(feature = "tls")]
     pub fn get_tls(&self) -> Option<&crate::tls::TlsServerConfig> {
         self.tls.as_ref()
+    }
+
+    /// Expects every connection to start with a PROXY protocol header (version 1 or 2, as
+    /// HAProxy's `send-proxy` and `send-proxy-v2` send) from a trusted load balancer, and
+    /// takes the client's address from it (the `proxy-protocol` feature; default `None`).
+    /// A connection from an untrusted address, or with a missing, malformed, truncated, too
+    /// long or late header, is closed with a log line and nothing sent. See
+    /// [`ProxyProtocol`](super::ProxyProtocol).
+    #[cfg(feature = "proxy-protocol")]
+    pub fn proxy_protocol(mut self, proxy: Option<super::ProxyProtocol>) -> Self {
+        self.proxy_protocol = proxy;
+        self
+    }
+
+    /// The setting made with [`proxy_protocol`](Self::proxy_protocol).
+    #[cfg(feature = "proxy-protocol")]
+    pub fn get_proxy_protocol(&self) -> Option<&super::ProxyProtocol> {
+        self.proxy_protocol.as_ref()
     }
 }

@@ -22,6 +22,8 @@ mod config;
 mod connection;
 pub mod game;
 mod opening;
+#[cfg(feature = "proxy-protocol")]
+mod proxy;
 mod registry;
 
 use std::io::Write;
@@ -38,6 +40,8 @@ use parking_lot::Mutex;
 pub use color::{caret_to_ansi, strip_caret_codes, word_wrap, wrap_paragraphs};
 pub use config::ServerConfig;
 pub use connection::{ConnectionId, ServerConnection};
+#[cfg(feature = "proxy-protocol")]
+pub use proxy::ProxyProtocol;
 
 use crate::error::{Error, Operation, Result};
 use crate::proto::{Engine, EngineConfig};
@@ -386,6 +390,11 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         return;
     }
     let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+    #[cfg(feature = "proxy-protocol")]
+    if let Some(proxy) = &config.proxy_protocol {
+        admit_proxied(inner, dispatch, stream, peer, id, proxy);
+        return;
+    }
     let transport = match Transport::tcp(stream) {
         Ok(transport) => transport,
         Err(error) => {
@@ -401,33 +410,151 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         Arc::downgrade(&inner.registry),
     );
     inner.registry.insert(connection.clone());
+    let refusal = connection.clone();
+    let refusal_message = config.refusal_message.clone();
+    spawn_connection(
+        inner,
+        dispatch,
+        peer,
+        id,
+        move || Some(connection),
+        move || {
+            let _ = refusal.write(&format!("{refusal_message}\r\n"));
+            refusal.close();
+        },
+    );
+}
+
+/// Starts the thread of connection `id`: `open` makes the connection on it (or gives up,
+/// having logged why), then it runs. `refuse` runs instead when no thread can be started.
+fn spawn_connection(
+    inner: &Arc<Inner>,
+    dispatch: &Dispatch,
+    peer: SocketAddr,
+    id: u64,
+    open: impl FnOnce() -> Option<ServerConnection> + Send + 'static,
+    refuse: impl FnOnce(),
+) {
     inner.registry.thread_started();
     let thread_inner = Arc::clone(inner);
     let thread_dispatch = dispatch.clone();
-    let thread_connection = connection.clone();
     let spawned = thread::Builder::new()
         .name(format!("ironboa-conn-{id}"))
-        .stack_size(config.stack_size)
+        .stack_size(inner.config.stack_size)
         .spawn(move || {
             CONNECTION_THREAD.with(|c| c.set(true));
             // Whatever happens on this thread (a panic in the opening negotiation included),
             // the connection is closed and its slot given back.
-            let connection = thread_connection.clone();
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                run_connection(&thread_inner, &thread_dispatch, thread_connection)
-            }));
-            if outcome.is_err() {
-                log::error!("{}: connection thread panicked", connection.addrport());
-                connection.close();
+            if let Some(connection) = open() {
+                let thread_connection = connection.clone();
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    run_connection(&thread_inner, &thread_dispatch, thread_connection)
+                }));
+                if outcome.is_err() {
+                    log::error!("{}: connection thread panicked", connection.addrport());
+                    connection.close();
+                }
             }
             thread_inner.registry.thread_ended();
         });
     if let Err(error) = spawned {
         log::error!("{peer}: cannot start a thread: {error}; refusing");
         inner.registry.thread_ended();
-        let _ = connection.write(&format!("{}\r\n", config.refusal_message));
-        connection.close();
+        refuse();
     }
+}
+
+/// Takes in a stream from a load balancer: one from an untrusted address is closed at once
+/// (nothing read, nothing sent); otherwise its thread reads the PROXY header, then serves it
+/// as the client the header names.
+#[cfg(feature = "proxy-protocol")]
+fn admit_proxied(
+    inner: &Arc<Inner>,
+    dispatch: &Dispatch,
+    stream: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+    proxy: &ProxyProtocol,
+) {
+    if !proxy.trusts(peer.ip()) {
+        let error = Error::ProxyHeader {
+            reason: crate::error::ProxyHeaderError::Untrusted(peer.ip()),
+        };
+        log::warn!("{peer}: closed: {error}");
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
+    let refusal = stream.try_clone().ok();
+    let refusal_message = inner.config.refusal_message.clone();
+    let proxy = proxy.clone();
+    let open_inner = Arc::clone(inner);
+    spawn_connection(
+        inner,
+        dispatch,
+        peer,
+        id,
+        move || open_proxied(&open_inner, stream, peer, id, &proxy),
+        move || {
+            if let Some(mut stream) = refusal {
+                refuse(&mut stream, &refusal_message);
+            }
+        },
+    );
+}
+
+/// On the connection's thread: the PROXY header, then the connection as the client it names.
+#[cfg(feature = "proxy-protocol")]
+fn open_proxied(
+    inner: &Arc<Inner>,
+    mut stream: TcpStream,
+    balancer: SocketAddr,
+    id: u64,
+    proxy: &ProxyProtocol,
+) -> Option<ServerConnection> {
+    let origin = match proxy::read_header(&mut stream, proxy) {
+        Ok(origin) => origin,
+        Err(Error::ProxyHeader {
+            reason: crate::error::ProxyHeaderError::Truncated { received: 0 },
+        }) => {
+            // Connected and closed with nothing sent: a load balancer's TCP health check
+            // (or a port scan). Not worth more than a debug line.
+            log::debug!("{balancer}: closed before sending anything (a health check?)");
+            return None;
+        }
+        Err(error) => {
+            log::warn!("{balancer}: closed: {error}");
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return None;
+        }
+    };
+    let mut transport = match Transport::tcp(stream) {
+        Ok(transport) => transport,
+        Err(error) => {
+            log::warn!("{balancer}: could not set up the connection: {error}");
+            return None;
+        }
+    };
+    match origin {
+        proxy::Origin::Client(client) => {
+            log::debug!("{balancer}: PROXY header: the client is {client}");
+            transport.set_peer(client.into());
+        }
+        proxy::Origin::Balancer => {
+            log::debug!("{balancer}: PROXY header from the balancer itself");
+        }
+    }
+    let connection = build_connection(
+        &inner.config,
+        Arc::clone(&inner.engine_config),
+        transport,
+        id,
+        Arc::downgrade(&inner.registry),
+    );
+    inner.registry.insert(connection.clone());
+    if inner.stopping.load(Ordering::Acquire) {
+        connection.deactivate();
+    }
+    Some(connection)
 }
 
 fn refuse(stream: &mut TcpStream, message: &str) {

@@ -142,6 +142,14 @@ struct Args {
     /// With --replay: ignore (no pauses), recorded, or a factor for the recorded pauses (0.5).
     #[arg(long, default_value = "ignore", value_name = "TIMING")]
     replay_timing: ironboa::record::ReplayTiming,
+    /// Expect a PROXY protocol header (version 1 or 2, HAProxy's send-proxy or send-proxy-v2)
+    /// on every connection, and serve it as the client the header names.
+    #[arg(long)]
+    proxy_protocol: bool,
+    /// With --proxy-protocol: the load balancers' addresses, as networks (10.0.0.0/8) or
+    /// single addresses; repeat or separate with commas (default: loopback only).
+    #[arg(long, value_name = "CIDR", value_delimiter = ',', requires = "proxy_protocol")]
+    proxy_from: Vec<String>,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -185,6 +193,15 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
             tls = tls.tls_auto(Some(seconds(wait, "tls-auto")?));
         }
         config = config.tls(tls);
+    }
+    if args.proxy_protocol {
+        let mut proxy = ironboa::server::ProxyProtocol::default();
+        if !args.proxy_from.is_empty() {
+            proxy = proxy
+                .trust(&args.proxy_from)
+                .map_err(|e| format!("--proxy-from: {e}"))?;
+        }
+        config = config.proxy_protocol(Some(proxy));
     }
     Ok(config)
 }
