@@ -148,7 +148,12 @@ struct Args {
     proxy_protocol: bool,
     /// With --proxy-protocol: the load balancers' addresses, as networks (10.0.0.0/8) or
     /// single addresses; repeat or separate with commas (default: loopback only).
-    #[arg(long, value_name = "CIDR", value_delimiter = ',', requires = "proxy_protocol")]
+    #[arg(
+        long,
+        value_name = "CIDR",
+        value_delimiter = ',',
+        requires = "proxy_protocol"
+    )]
     proxy_from: Vec<String>,
 }
 
