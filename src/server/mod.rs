@@ -398,7 +398,7 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
     let transport = match Transport::tcp(stream) {
         Ok(transport) => transport,
         Err(error) => {
-            log::warn!("{peer}: could not set up the connection: {error}");
+            setup_failed(peer, &error);
             return;
         }
     };
@@ -530,7 +530,7 @@ fn open_proxied(
     let mut transport = match Transport::tcp(stream) {
         Ok(transport) => transport,
         Err(error) => {
-            log::warn!("{balancer}: could not set up the connection: {error}");
+            setup_failed(balancer, &error);
             return None;
         }
     };
@@ -555,6 +555,16 @@ fn open_proxied(
         connection.deactivate();
     }
     Some(connection)
+}
+
+/// Logs a connection that could not be set up: at debug level when the peer had already
+/// gone (a load balancer's health check connects and resets at once), else as a warning.
+fn setup_failed(peer: SocketAddr, error: &std::io::Error) {
+    if crate::session::is_disconnect(error) {
+        log::debug!("{peer}: gone before it could be set up (a health check?): {error}");
+    } else {
+        log::warn!("{peer}: could not set up the connection: {error}");
+    }
 }
 
 fn refuse(stream: &mut TcpStream, message: &str) {
