@@ -44,6 +44,7 @@ pub struct ServerConfig {
     pub(crate) tls: Option<crate::tls::TlsServerConfig>,
     #[cfg(feature = "proxy-protocol")]
     pub(crate) proxy_protocol: Option<super::ProxyProtocol>,
+    pub(crate) keepalive: Option<super::Keepalive>,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +74,7 @@ impl Default for ServerConfig {
             tls: None,
             #[cfg(feature = "proxy-protocol")]
             proxy_protocol: None,
+            keepalive: None,
         }
     }
 }
@@ -231,5 +233,19 @@ impl ServerConfig {
     #[cfg(feature = "proxy-protocol")]
     pub fn get_proxy_protocol(&self) -> Option<&super::ProxyProtocol> {
         self.proxy_protocol.as_ref()
+    }
+
+    /// TCP keepalive (idle, interval, count) on every connection, and optionally an IAC NOP
+    /// every so often, so that idle connections survive NAT tables and balancers and a peer
+    /// that vanished is noticed within [`Keepalive::bound`](super::Keepalive::bound)
+    /// (default `None`: the operating system's default, which on Linux is no keepalive).
+    pub fn keepalive(mut self, keepalive: Option<super::Keepalive>) -> Self {
+        self.keepalive = keepalive;
+        self
+    }
+
+    /// The setting made with [`keepalive`](Self::keepalive).
+    pub fn get_keepalive(&self) -> Option<&super::Keepalive> {
+        self.keepalive.as_ref()
     }
 }

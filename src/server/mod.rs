@@ -21,6 +21,7 @@ mod color;
 mod config;
 mod connection;
 pub mod game;
+mod keepalive;
 mod opening;
 #[cfg(feature = "proxy-protocol")]
 mod proxy;
@@ -40,6 +41,7 @@ use parking_lot::Mutex;
 pub use color::{caret_to_ansi, strip_caret_codes, word_wrap, wrap_paragraphs};
 pub use config::ServerConfig;
 pub use connection::{ConnectionId, ServerConnection};
+pub use keepalive::Keepalive;
 #[cfg(feature = "proxy-protocol")]
 pub use proxy::ProxyProtocol;
 
@@ -187,6 +189,14 @@ impl BlockingTelnetServer {
             return Err(Error::InvalidArgument(
                 "the server is already running".into(),
             ));
+        }
+        if let Some(interval) = self
+            .inner
+            .config
+            .keepalive
+            .and_then(|k| k.get_nop_interval())
+        {
+            keepalive::start_nop_thread(&self.inner, interval)?;
         }
         let inner = Arc::clone(&self.inner);
         let thread = thread::Builder::new()
@@ -388,6 +398,12 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         log::info!("{peer}: refused, {open} connections open (max_connections)");
         refuse(&mut stream, &config.refusal_message);
         return;
+    }
+    if let Some(keepalive) = &config.keepalive {
+        if let Err(error) = keepalive.apply(&stream) {
+            setup_failed(peer, &error);
+            return;
+        }
     }
     let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
     #[cfg(feature = "proxy-protocol")]

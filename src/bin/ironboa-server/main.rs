@@ -155,6 +155,24 @@ struct Args {
         requires = "proxy_protocol"
     )]
     proxy_from: Vec<String>,
+    /// TCP keepalive: probe a connection quiet for this many seconds (whole seconds).
+    #[arg(long, value_name = "SECONDS")]
+    keepalive: Option<u64>,
+    /// With --keepalive: seconds between probes.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "keepalive"
+    )]
+    keepalive_interval: u64,
+    /// With --keepalive: unanswered probes that end a connection (a vanished peer is
+    /// noticed within keepalive + interval × count seconds).
+    #[arg(long, value_name = "N", default_value_t = 6, requires = "keepalive")]
+    keepalive_count: u32,
+    /// Send IAC NOP to every connection this often, for balancers that ignore TCP keepalive.
+    #[arg(long, value_name = "SECONDS")]
+    nop_interval: Option<u64>,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -207,6 +225,17 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
                 .map_err(|e| format!("--proxy-from: {e}"))?;
         }
         config = config.proxy_protocol(Some(proxy));
+    }
+    if args.keepalive.is_some() || args.nop_interval.is_some() {
+        let mut keepalive = ironboa::server::Keepalive::default()
+            .nop_interval(args.nop_interval.map(Duration::from_secs));
+        if let Some(idle) = args.keepalive {
+            keepalive = keepalive
+                .idle(Duration::from_secs(idle))
+                .interval(Duration::from_secs(args.keepalive_interval))
+                .count(args.keepalive_count);
+        }
+        config = config.keepalive(Some(keepalive));
     }
     Ok(config)
 }
