@@ -45,6 +45,7 @@ pub struct ServerConfig {
     #[cfg(feature = "proxy-protocol")]
     pub(crate) proxy_protocol: Option<super::ProxyProtocol>,
     pub(crate) keepalive: Option<super::Keepalive>,
+    pub(crate) reuse_port: bool,
 }
 
 impl Default for ServerConfig {
@@ -75,6 +76,7 @@ impl Default for ServerConfig {
             #[cfg(feature = "proxy-protocol")]
             proxy_protocol: None,
             keepalive: None,
+            reuse_port: false,
         }
     }
 }
@@ -247,5 +249,20 @@ impl ServerConfig {
     /// The setting made with [`keepalive`](Self::keepalive).
     pub fn get_keepalive(&self) -> Option<&super::Keepalive> {
         self.keepalive.as_ref()
+    }
+
+    /// Binds with `SO_REUSEPORT` (default `false`), so that a new process can take the port
+    /// while this one drains (see [`drain`](super::BlockingTelnetServer::drain)): a rolling
+    /// restart that loses no new connection. On Linux, set `net.ipv4.tcp_migrate_req = 1`
+    /// too, or connections not yet accepted when the old listener closes are reset; `bind`
+    /// warns when it is not.
+    pub fn reuse_port(mut self, on: bool) -> Self {
+        self.reuse_port = on;
+        self
+    }
+
+    /// The setting made with [`reuse_port`](Self::reuse_port).
+    pub fn get_reuse_port(&self) -> bool {
+        self.reuse_port
     }
 }

@@ -20,6 +20,7 @@
 mod color;
 mod config;
 mod connection;
+mod drain;
 pub mod game;
 mod keepalive;
 mod opening;
@@ -74,6 +75,10 @@ struct Inner {
     registry: Arc<Registry>,
     next_id: AtomicU64,
     stopping: AtomicBool,
+    /// Set by `stop_accepting` (and `shutdown`): the listener is closed or closing.
+    accepting_stopped: AtomicBool,
+    /// Set by `begin_drain`: what connections that become ready from now on are told.
+    drain_message: Mutex<Option<String>>,
     started: AtomicBool,
     listener_thread: Mutex<Option<thread::JoinHandle<()>>>,
     accepted: Receiver<ServerConnection>,
@@ -103,7 +108,7 @@ impl BlockingTelnetServer {
     /// Binds `addr` (port 0 picks a free port; see [`local_addr`](Self::local_addr)). Nothing is
     /// accepted until [`serve_forever`](Self::serve_forever), `serve_in_background` or `start`.
     pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> Result<BlockingTelnetServer> {
-        let listener = TcpListener::bind(addr)?;
+        let listener = drain::bind_listener(addr, config.reuse_port)?;
         let local_addr = listener.local_addr()?;
         let (accepted_tx, accepted) = crossbeam_channel::unbounded();
         log::info!("listening on {local_addr}");
@@ -116,6 +121,8 @@ impl BlockingTelnetServer {
                 registry: Arc::new(Registry::default()),
                 next_id: AtomicU64::new(1),
                 stopping: AtomicBool::new(false),
+                accepting_stopped: AtomicBool::new(false),
+                drain_message: Mutex::new(None),
                 started: AtomicBool::new(false),
                 listener_thread: Mutex::new(None),
                 accepted,
@@ -263,13 +270,9 @@ impl BlockingTelnetServer {
         let inner = &self.inner;
         if !inner.stopping.swap(true, Ordering::AcqRel) {
             log::info!("{}: shutting down", inner.local_addr);
-            // Wake the listener thread out of accept().
-            let _ =
-                TcpStream::connect_timeout(&wake_address(inner.local_addr), Duration::from_secs(1));
         }
-        if let Some(thread) = inner.listener_thread.lock().take() {
-            let _ = thread.join();
-        }
+        // Closes the listener, which wakes the listener thread out of accept(), and joins it.
+        self.stop_accepting();
         for connection in inner.registry.snapshot(true) {
             connection.deactivate();
         }
@@ -348,6 +351,12 @@ impl BlockingTelnetServer {
     }
 }
 
+/// Wakes a listener thread blocked in accept() by connecting to it (where shutting the
+/// listening socket down does not).
+fn wake_listener(addr: SocketAddr) {
+    let _ = TcpStream::connect_timeout(&wake_address(addr), Duration::from_secs(1));
+}
+
 /// Where to connect to wake a listener bound to `addr` (an unspecified address is reached
 /// through loopback).
 fn wake_address(addr: SocketAddr) -> SocketAddr {
@@ -363,8 +372,11 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
 
 fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
     let mut backoff = Duration::ZERO;
+    let stopped = || {
+        inner.stopping.load(Ordering::Acquire) || inner.accepting_stopped.load(Ordering::Acquire)
+    };
     loop {
-        if inner.stopping.load(Ordering::Acquire) {
+        if stopped() {
             break;
         }
         match inner.listener.accept() {
@@ -375,6 +387,7 @@ fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
                 }
                 admit(inner, dispatch, stream, peer);
             }
+            Err(_) if stopped() => break,
             Err(error) => {
                 // Out of descriptors (EMFILE/ENFILE) or memory: back off instead of spinning,
                 // and keep serving once resources free up.
@@ -660,6 +673,11 @@ fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerCon
         return;
     }
     inner.registry.mark_ready(connection.id());
+    // Became ready while the server drains: told as those already connected were.
+    let drain_message = inner.drain_message.lock().clone();
+    if let Some(message) = drain_message {
+        let _ = connection.send(&message);
+    }
     match dispatch {
         Dispatch::Queue(queue) => {
             if queue.send(connection.clone()).is_err() {

@@ -8,11 +8,14 @@
 //! socat TCP-LISTEN:2324,fork EXEC:'ironboa-server --inetd',nofork
 //! ```
 //!
-//! SIGINT, SIGTERM and SIGHUP all stop the server the same way: every user is told goodbye
-//! (within [`GOODBYE_WAIT`]: a client that does not take the message by then is cut off), every
-//! connection is closed, and the server exits once their handlers have ended, or
-//! `ServerConfig::shutdown_timeout` (5 s) later: within 6 s in all. Under `--inetd` the one
-//! connection is told and closed the same way.
+//! SIGINT, SIGTERM and SIGHUP all stop the server the same way: it stops accepting at once
+//! (with `--reuse-port`, a new server on the same port takes every new connection), every
+//! user is told `--shutdown-message` (within [`GOODBYE_WAIT`]: a client that does not take
+//! the message by then is cut off), the handlers get `--shutdown-grace` seconds (default 0)
+//! to end on their own, then every connection is closed, and the server exits once their
+//! handlers have ended, or `ServerConfig::shutdown_timeout` (5 s) later: within 6 s after
+//! the grace period in all. Under `--inetd` the one connection is told and closed the same
+//! way.
 
 #[path = "../common/logging.rs"]
 mod logging;
@@ -31,8 +34,8 @@ use clap::{Parser, ValueEnum};
 use ironboa::{BlockingTelnetServer, Encoding, ServerConfig, ServerConnection, Transport};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-/// What every user is told when the server stops.
-const GOODBYE: &str = "\nThe server is shutting down. Goodbye!\n";
+/// What every user is told when the server stops, unless `--shutdown-message` says otherwise.
+const GOODBYE: &str = "The server is shutting down. Goodbye!";
 /// How long the goodbye may take to reach the users before those whose clients do not read
 /// are cut off.
 const GOODBYE_WAIT: Duration = Duration::from_secs(1);
@@ -59,9 +62,10 @@ enum Shell {
 #[command(
     name = "ironboa-server",
     version,
-    after_help = "Signals: SIGINT, SIGTERM and SIGHUP each tell every user goodbye (a client \
-        that does not take it within 1 s is cut off), close every connection and stop; the \
-        server exits within 6 s.\n\
+    after_help = "Signals: SIGINT, SIGTERM and SIGHUP each stop accepting at once, tell every \
+        user --shutdown-message (a client that does not take it within 1 s is cut off), wait \
+        up to --shutdown-grace seconds for the handlers to end, close every connection and \
+        stop; the server exits within 6 s after the grace period.\n\
         --pty-exec: when the program exits or the connection ends, every process of its \
         session gets SIGHUP, and SIGKILL 2 s later if still running; the connection ends \
         then. Telnet's IP, BRK/ABORT, SUSP and EOF become the terminal's own interrupt, \
@@ -173,6 +177,17 @@ struct Args {
     /// Send IAC NOP to every connection this often, for balancers that ignore TCP keepalive.
     #[arg(long, value_name = "SECONDS")]
     nop_interval: Option<u64>,
+    /// Bind with SO_REUSEPORT, so that a new server can take the port while this one drains
+    /// (a rolling restart; on Linux set net.ipv4.tcp_migrate_req=1 too).
+    #[arg(long)]
+    reuse_port: bool,
+    /// What every user is told when the server stops (on a line of its own).
+    #[arg(long, value_name = "TEXT", default_value = GOODBYE)]
+    shutdown_message: String,
+    /// On a signal, stop accepting at once and tell the users, then give the handlers this
+    /// many seconds to end on their own before closing what is left.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    shutdown_grace: f64,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -207,7 +222,8 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .never_send_ga(args.never_send_ga)
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
-        .idle_timeout(idle_timeout);
+        .idle_timeout(idle_timeout)
+        .reuse_port(args.reuse_port);
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
@@ -308,6 +324,8 @@ fn run(args: Args) -> Result<(), String> {
     if args.pty_exec.is_some() {
         reaper::start().map_err(|e| e.to_string())?;
     }
+    let farewell = format!("\n{}\n", args.shutdown_message);
+    let grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .map_err(|e| e.to_string())?;
     if args.inetd {
@@ -315,13 +333,14 @@ fn run(args: Args) -> Result<(), String> {
         // socketpair, or two pipes); stderr may be it too, so nothing else is printed.
         let transport = Transport::stdio().map_err(|e| format!("standard input: {e}"))?;
         let current: Arc<OnceLock<ServerConnection>> = Arc::default();
+        let farewell = farewell.clone();
         let stopper = Arc::clone(&current);
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 log::info!("signal {signal}: closing the connection");
                 match stopper.get() {
                     Some(conn) => {
-                        say_goodbye(vec![conn.clone()]);
+                        say_goodbye(vec![conn.clone()], &farewell);
                         conn.deactivate();
                     }
                     // Still negotiating: nothing was started for it.
@@ -357,10 +376,18 @@ fn run(args: Args) -> Result<(), String> {
     }
 
     let stopper = server.clone();
-    std::thread::spawn(move || {
+    // Set before the listener stops on a signal: the main thread then lets this thread's
+    // grace period run out before it closes what is left.
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signal_seen = Arc::clone(&signalled);
+    let drainer = std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             log::info!("signal {signal}: shutting down");
-            say_goodbye(stopper.clients());
+            signal_seen.store(true, std::sync::atomic::Ordering::Release);
+            say_goodbye(stopper.begin_drain(&farewell), &farewell);
+            if !grace.is_zero() {
+                stopper.wait_for_handlers(grace);
+            }
             stopper.shutdown();
         }
     });
@@ -368,8 +395,12 @@ fn run(args: Args) -> Result<(), String> {
     server
         .serve_forever(handler(&args, chat_server))
         .map_err(|e| e.to_string())?;
-    // serve_forever returns once the listener has stopped; shutdown (idempotent) then waits
+    // serve_forever returns once the listener has stopped; after a signal the drainer
+    // thread tells the users and lets the grace period run; shutdown (idempotent) then waits
     // for every connection thread, within ServerConfig::shutdown_timeout.
+    if signalled.load(std::sync::atomic::Ordering::Acquire) {
+        let _ = drainer.join();
+    }
     let all_ended = server.shutdown();
     println!(
         "ironboa-server stopped{}",
@@ -386,16 +417,17 @@ fn run(args: Args) -> Result<(), String> {
 /// another's. A client that has not taken the message within [`GOODBYE_WAIT`] (it does not
 /// read, or its handler is stuck writing to it) is cut off: its socket is shut down, which
 /// also ends any write blocked on it.
-fn say_goodbye(clients: Vec<ServerConnection>) {
+fn say_goodbye(clients: Vec<ServerConnection>, message: &str) {
     let (done_tx, done) = crossbeam_channel::unbounded();
     let mut waiting = Vec::new();
     for client in clients {
         let (thread_client, done_tx) = (client.clone(), done_tx.clone());
+        let message = message.to_owned();
         let spawned = std::thread::Builder::new()
             .name("ironboa-goodbye".into())
             .stack_size(64 * 1024)
             .spawn(move || {
-                let _ = thread_client.send(GOODBYE);
+                let _ = thread_client.send(&message);
                 let _ = done_tx.send(thread_client.id());
             });
         if spawned.is_ok() {
