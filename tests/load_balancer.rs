@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use support::netns::Netns;
 use support::peers::{free_port, have_program, python};
 use support::server_bin::SERVER;
 
@@ -45,7 +46,22 @@ struct Backend {
 
 impl Backend {
     fn start(host: &str, port: u16, log: PathBuf, extra: &[&str]) -> Backend {
-        let mut child = Command::new(SERVER)
+        Backend::start_in(None, host, port, log, extra)
+    }
+
+    /// In network namespace `netns`, when given.
+    fn start_in(
+        netns: Option<&Netns>,
+        host: &str,
+        port: u16,
+        log: PathBuf,
+        extra: &[&str],
+    ) -> Backend {
+        let mut command = match netns {
+            Some(netns) => netns.command(SERVER),
+            None => Command::new(SERVER),
+        };
+        let mut child = command
             .args([
                 host,
                 &port.to_string(),
@@ -99,9 +115,38 @@ struct Haproxy(Child);
 
 impl Haproxy {
     fn start(dir: &Path, config: &str, ports: &[u16]) -> Haproxy {
+        let haproxy = Haproxy::spawn(Command::new("haproxy"), dir, config);
+        for port in ports {
+            assert!(
+                support::eventually(15, || TcpStream::connect(("127.0.0.1", *port)).is_ok()),
+                "haproxy never listened on {port}"
+            );
+        }
+        haproxy
+    }
+
+    /// In network namespace `netns`, listening on `port` there.
+    fn start_in(netns: &Netns, dir: &Path, config: &str, port: u16) -> Haproxy {
+        let haproxy = Haproxy::spawn(netns.command("haproxy"), dir, config);
+        let listening = || {
+            let out = netns
+                .command("ss")
+                .args(["-Hltn", &format!("sport = :{port}")])
+                .output()
+                .unwrap();
+            !out.stdout.is_empty()
+        };
+        assert!(
+            support::eventually(15, listening),
+            "haproxy never listened on {port}"
+        );
+        haproxy
+    }
+
+    fn spawn(mut command: Command, dir: &Path, config: &str) -> Haproxy {
         let path = dir.join("haproxy.cfg");
         std::fs::write(&path, config).unwrap();
-        let child = Command::new("haproxy")
+        let child = command
             .arg("-f")
             .arg(&path)
             .arg("-db")
@@ -110,14 +155,7 @@ impl Haproxy {
             .stderr(Stdio::null())
             .spawn()
             .expect("start haproxy");
-        let haproxy = Haproxy(child);
-        for port in ports {
-            assert!(
-                support::eventually(15, || TcpStream::connect(("127.0.0.1", *port)).is_ok()),
-                "haproxy never listened on {port}"
-            );
-        }
-        haproxy
+        Haproxy(child)
     }
 }
 
@@ -288,4 +326,115 @@ fn untrusted_balancer_and_missing_header_are_refused() {
         open.log()
     );
     assert_eq!(open.log().matches(": connected (").count(), 0);
+}
+
+const RESTART_NOTICE: &str = "Restarting now; come back in a moment.";
+
+#[test]
+fn rolling_restart_under_load_refuses_no_one_and_tells_everyone() {
+    let Some(python) = have_peers() else { return };
+    if !support::netns::available() {
+        return;
+    }
+    // A namespace of its own, so that its loopback can hand the connections queued on the
+    // old listener to the new one (net.ipv4.tcp_migrate_req is per namespace) and its fixed
+    // ports clash with nothing.
+    let ns = Netns::new(&format!("ironboa-rr-{}", std::process::id()));
+    let sysctl = ns
+        .command("sysctl")
+        .args(["-qw", "net.ipv4.tcp_migrate_req=1"])
+        .status()
+        .unwrap();
+    assert!(sysctl.success());
+    let scratch = Scratch::new("lb-restart");
+    let draining = [
+        "--reuse-port",
+        "--shutdown-grace",
+        "2",
+        "--shutdown-message",
+        RESTART_NOTICE,
+    ];
+    let mut old = Backend::start_in(
+        Some(&ns),
+        "127.0.0.2",
+        6023,
+        scratch.0.join("old.log"),
+        &draining,
+    );
+    let other = Backend::start_in(
+        Some(&ns),
+        "127.0.0.3",
+        6023,
+        scratch.0.join("other.log"),
+        &[],
+    );
+    let config = format!(
+        "{DEFAULTS}frontend fe\n  bind 127.0.0.1:7000\n  default_backend be\n\
+         backend be\n  balance roundrobin\n\
+         \x20 server b2 127.0.0.2:6023 send-proxy-v2 check inter 100ms\n\
+         \x20 server b3 127.0.0.3:6023 send-proxy check inter 100ms\n"
+    );
+    let _haproxy = Haproxy::start_in(&ns, &scratch.0, &config, 7000);
+
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/peers/lb_loop.py");
+    let clients = ns
+        .command(python.to_str().unwrap())
+        .args([script, "127.0.0.1", "7000", "16", "8", RESTART_NOTICE])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let sessions = |b: &Backend| b.log().matches(": connected (").count();
+    assert!(
+        support::eventually(30, || sessions(&old) >= 20),
+        "the old backend served nothing"
+    );
+    // The new process takes the port beside the old one, then the old one is told to stop.
+    let new = Backend::start_in(
+        Some(&ns),
+        "127.0.0.2",
+        6023,
+        scratch.0.join("new.log"),
+        &draining,
+    );
+    let term = Command::new("kill")
+        .args(["-TERM", &old.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let status = old.child.wait().unwrap();
+    assert!(status.success(), "the old backend exited with {status}");
+    let served_by_old = sessions(&old);
+
+    let output = clients.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let count = |kind: &str| -> usize {
+        stdout
+            .lines()
+            .find_map(|l| l.strip_suffix(&format!(" {kind}")))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {kind} count in {stdout}"))
+    };
+    eprintln!("rolling restart: {stdout}");
+    assert_eq!(count("refused"), 0, "{stdout}");
+    assert_eq!(count("dropped"), 0, "{stdout}");
+    assert!(
+        count("told") >= 1,
+        "nobody was connected to the old backend? {stdout}"
+    );
+    assert!(count("served") >= 100, "{stdout}");
+    assert!(
+        old.log().contains("draining: no longer accepting"),
+        "{}",
+        old.log()
+    );
+    // After the restart the port is the new process's: it served sessions too.
+    assert!(sessions(&new) >= 10, "new: {}", sessions(&new));
+    assert!(sessions(&other) >= 10);
+    assert!(served_by_old >= 20);
 }
