@@ -35,7 +35,7 @@ fn ironboa(addr: &str, flags: Flags) {
         binary, delayed, ..
     } = flags;
     let mut config = ServerConfig::default()
-        .max_connections(20_000)
+        .max_connections(15_000)
         .never_send_ga(flags.never_send_ga);
     if flags.no_coalesce {
         config = config.coalesce_delay(Duration::ZERO);

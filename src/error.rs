@@ -77,6 +77,21 @@ pub enum Error {
         #[source]
         reason: TlsError,
     },
+    /// The kernel would not let the server run `max_connections` threads: `setting` (such as
+    /// `vm.max_map_count`, past which the process aborts rather than failing a thread) is
+    /// `value`, and `needed` at least; `fix` says how to raise it. Returned by
+    /// `BlockingTelnetServer::bind`, before anything is bound.
+    #[error("max_connections needs {setting} of at least {needed} (it is {value}): {fix}")]
+    SystemLimit {
+        /// The kernel setting or resource limit.
+        setting: &'static str,
+        /// Its value now.
+        value: u64,
+        /// What `max_connections` needs.
+        needed: u64,
+        /// The command that raises it, or what else to do.
+        fix: String,
+    },
     /// A connection's PROXY protocol header (`ServerConfig::proxy_protocol`) was missing,
     /// malformed, too long, or came from an address that is not trusted to send one; the
     /// connection was closed before any Telnet byte. `reason` says which.

@@ -104,7 +104,8 @@ setters! {
     /// The most connections open at once (default 1000, miniboa's figure). One more is told so
     /// in a line and closed; no thread is started for it. Each connection costs one thread, and
     /// a Linux process aborts (rather than failing) past about 16,000 threads with the default
-    /// `vm.max_map_count`, so keep this well below that.
+    /// `vm.max_map_count`, so keep this well below that: `bind` refuses a value the kernel's
+    /// settings cannot carry (see [`Error::SystemLimit`](crate::Error::SystemLimit)).
     max_connections / get_max_connections: usize;
     /// Closes a connection whose peer sent no complete input (a line, a key in character mode,
     /// a command, a finished subnegotiation) for this long (default: never); bytes that complete

@@ -27,6 +27,7 @@ mod opening;
 #[cfg(feature = "proxy-protocol")]
 mod proxy;
 mod registry;
+mod wall;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -107,7 +108,14 @@ pub struct BlockingTelnetServer {
 impl BlockingTelnetServer {
     /// Binds `addr` (port 0 picks a free port; see [`local_addr`](Self::local_addr)). Nothing is
     /// accepted until [`serve_forever`](Self::serve_forever), `serve_in_background` or `start`.
+    ///
+    /// First checks `max_connections` against the kernel's limits (on Linux): one the
+    /// process could not survive (`vm.max_map_count`: four mappings per connection thread)
+    /// is [`Error::SystemLimit`], with the `sysctl` that raises it; the others
+    /// (`kernel.threads-max`, `kernel.pid_max`, `ulimit -u`, `ulimit -n`) are logged as
+    /// warnings, since past them a connection is refused, not the process lost.
     pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> Result<BlockingTelnetServer> {
+        wall::check(config.max_connections)?;
         let listener = drain::bind_listener(addr, config.reuse_port)?;
         let local_addr = listener.local_addr()?;
         let (accepted_tx, accepted) = crossbeam_channel::unbounded();
