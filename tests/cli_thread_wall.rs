@@ -25,7 +25,7 @@ fn a_max_connections_past_the_map_count_is_refused_with_the_sysctl() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains(&format!("needs vm.max_map_count of at least"))
+        stderr.contains("needs vm.max_map_count of at least")
             && stderr.contains(&format!("(it is {limit})"))
             && stderr.contains("sysctl -w vm.max_map_count="),
         "{stderr}"
