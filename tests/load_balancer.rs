@@ -438,3 +438,81 @@ fn rolling_restart_under_load_refuses_no_one_and_tells_everyone() {
     assert!(sessions(&other) >= 10);
     assert!(served_by_old >= 20);
 }
+
+/// A client from `source` (a loopback address) through HAProxy on `port`: answers DO TTYPE
+/// with WONT, returns the stream and everything up to the prompt (or the end).
+fn client_from(source: &str, port: u16) -> (TcpStream, String) {
+    use socket2::{Domain, Socket, Type};
+    let socket = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    let from: std::net::SocketAddr = format!("{source}:0").parse().unwrap();
+    socket.bind(&from.into()).unwrap();
+    let to: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    socket.connect(&to.into()).unwrap();
+    let mut stream: TcpStream = socket.into();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 512];
+    loop {
+        let text = String::from_utf8_lossy(&seen).into_owned();
+        if text.contains("> ") {
+            return (stream, text);
+        }
+        match stream.read(&mut buf) {
+            Ok(0) | Err(_) => return (stream, text),
+            Ok(n) => {
+                if buf[..n].windows(3).any(|w| w == [255, 253, 24]) {
+                    stream.write_all(&[255, 252, 24]).unwrap();
+                }
+                seen.extend_from_slice(&buf[..n]);
+            }
+        }
+    }
+}
+
+#[test]
+fn max_connections_per_address_counts_the_clients_own_address() {
+    let Some(_python) = have_peers() else { return };
+    let scratch = Scratch::new("lb-per-address");
+    let backend = Backend::start(
+        "127.0.0.2",
+        0,
+        scratch.0.join("b.log"),
+        &["--max-connections-per-address", "2"],
+    );
+    let front = free_port();
+    let config = format!(
+        "{DEFAULTS}frontend fe\n  bind 127.0.0.1:{front}\n  default_backend be\n\
+         backend be\n  server b 127.0.0.2:{} send-proxy-v2\n",
+        backend.port
+    );
+    let _haproxy = Haproxy::start(&scratch.0, &config, &[front]);
+
+    // Every connection reaches the backend from HAProxy's 127.0.0.1; only the header tells
+    // the clients apart.
+    let (first, text) = client_from("127.0.1.1", front);
+    assert!(text.contains("Welcome to ironboa, 127.0.1.1:"), "{text:?}");
+    let (_second, text) = client_from("127.0.1.1", front);
+    assert!(text.contains("Welcome to ironboa, 127.0.1.1:"), "{text:?}");
+    let (_third, text) = client_from("127.0.1.1", front);
+    assert!(
+        text.contains("Too many connections; try again later.") && !text.contains("Welcome"),
+        "{text:?}"
+    );
+    let (_other, text) = client_from("127.0.1.2", front);
+    assert!(text.contains("Welcome to ironboa, 127.0.1.2:"), "{text:?}");
+    // One leaves: its address has room again.
+    drop(first);
+    assert!(
+        support::eventually(20, || client_from("127.0.1.1", front)
+            .1
+            .contains("Welcome to ironboa, 127.0.1.1:")),
+        "the slot was never given back"
+    );
+    assert!(
+        backend
+            .log()
+            .contains("refused, 2 connections open from this address")
+    );
+}

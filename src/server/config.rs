@@ -46,6 +46,7 @@ pub struct ServerConfig {
     pub(crate) proxy_protocol: Option<super::ProxyProtocol>,
     pub(crate) keepalive: Option<super::Keepalive>,
     pub(crate) reuse_port: bool,
+    pub(crate) max_connections_per_address: Option<usize>,
 }
 
 impl Default for ServerConfig {
@@ -77,6 +78,7 @@ impl Default for ServerConfig {
             proxy_protocol: None,
             keepalive: None,
             reuse_port: false,
+            max_connections_per_address: None,
         }
     }
 }
@@ -265,5 +267,19 @@ impl ServerConfig {
     /// The setting made with [`reuse_port`](Self::reuse_port).
     pub fn get_reuse_port(&self) -> bool {
         self.reuse_port
+    }
+
+    /// The most connections open at once from one client IP address (default `None`: no
+    /// limit but `max_connections`). One more is told `refusal_message` and closed. Behind a
+    /// load balancer with [`proxy_protocol`](Self::proxy_protocol) this is the client's own
+    /// address, from the PROXY header, not the balancer's.
+    pub fn max_connections_per_address(mut self, max: Option<usize>) -> Self {
+        self.max_connections_per_address = max;
+        self
+    }
+
+    /// The setting made with [`max_connections_per_address`](Self::max_connections_per_address).
+    pub fn get_max_connections_per_address(&self) -> Option<usize> {
+        self.max_connections_per_address
     }
 }

@@ -432,6 +432,15 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         admit_proxied(inner, dispatch, stream, peer, id, proxy);
         return;
     }
+    // Only this thread adds connections here (without a PROXY header), so the count cannot
+    // grow between this look and the insert below.
+    if let Some(max) = config.max_connections_per_address {
+        if inner.registry.count_for(peer.ip()) >= max {
+            log::info!("{peer}: refused, {max} connections open from this address");
+            refuse(&mut stream, &config.refusal_message);
+            return;
+        }
+    }
     let transport = match Transport::tcp(stream) {
         Ok(transport) => transport,
         Err(error) => {
@@ -587,7 +596,19 @@ fn open_proxied(
         id,
         Arc::downgrade(&inner.registry),
     );
-    inner.registry.insert(connection.clone());
+    if !inner
+        .registry
+        .try_insert(connection.clone(), inner.config.max_connections_per_address)
+    {
+        log::info!(
+            "{}: refused, {} connections open from this address",
+            connection.addrport(),
+            inner.config.max_connections_per_address.unwrap_or(0)
+        );
+        let _ = connection.write(&format!("{}\r\n", inner.config.refusal_message));
+        connection.close();
+        return None;
+    }
     if inner.stopping.load(Ordering::Acquire) {
         connection.deactivate();
     }

@@ -177,6 +177,10 @@ struct Args {
     /// Send IAC NOP to every connection this often, for balancers that ignore TCP keepalive.
     #[arg(long, value_name = "SECONDS")]
     nop_interval: Option<u64>,
+    /// The most connections at once from one client address (with --proxy-protocol, the
+    /// client's own address from the header); one more is told so and closed.
+    #[arg(long, value_name = "N")]
+    max_connections_per_address: Option<usize>,
     /// Bind with SO_REUSEPORT, so that a new server can take the port while this one drains
     /// (a rolling restart; on Linux set net.ipv4.tcp_migrate_req=1 too).
     #[arg(long)]
@@ -223,7 +227,8 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
         .idle_timeout(idle_timeout)
-        .reuse_port(args.reuse_port);
+        .reuse_port(args.reuse_port)
+        .max_connections_per_address(args.max_connections_per_address);
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
