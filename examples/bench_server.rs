@@ -7,6 +7,9 @@
 //! * `bench_server raw ADDR`: the ceiling, a plain `std::net` thread-per-connection server that
 //!   does the same with no Telnet processing at all.
 //!
+//! With `--proxy-protocol` (built with the `proxy-protocol` feature), the ironboa server
+//! expects a PROXY header from a load balancer on loopback (`ServerConfig::proxy_protocol`).
+//!
 //! With `--delayed`, either handler sleeps [`DELAYED_PAUSE`] after each reply before it reads
 //! again: a write that no read follows, which ironboa may hold back for `coalesce_delay`.
 //!
@@ -28,6 +31,7 @@ struct Flags {
     delayed: bool,
     never_send_ga: bool,
     no_coalesce: bool,
+    proxy_protocol: bool,
 }
 
 fn ironboa(addr: &str, flags: Flags) {
@@ -35,10 +39,18 @@ fn ironboa(addr: &str, flags: Flags) {
         binary, delayed, ..
     } = flags;
     let mut config = ServerConfig::default()
-        .max_connections(20_000)
+        .max_connections(15_000)
         .never_send_ga(flags.never_send_ga);
     if flags.no_coalesce {
         config = config.coalesce_delay(Duration::ZERO);
+    }
+    if flags.proxy_protocol {
+        #[cfg(feature = "proxy-protocol")]
+        {
+            config = config.proxy_protocol(Some(ironboa::server::ProxyProtocol::default()));
+        }
+        #[cfg(not(feature = "proxy-protocol"))]
+        panic!("--proxy-protocol: build with --features proxy-protocol");
     }
     let server = BlockingTelnetServer::bind(addr, config).expect("bind");
     println!("listening on {}", server.local_addr());
@@ -128,6 +140,7 @@ fn main() {
         delayed: flag("--delayed"),
         never_send_ga: flag("--never-send-ga"),
         no_coalesce: flag("--no-coalesce"),
+        proxy_protocol: flag("--proxy-protocol"),
     };
     match kind {
         "ironboa" => ironboa(addr, flags),

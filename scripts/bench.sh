@@ -11,8 +11,10 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-peers.sh >/dev/null || echo "bench: some peers missing; Python rows may be skipped" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
-cargo build --release --examples --quiet
+cargo build --release --examples --features proxy-protocol --quiet
 "$PWD/target/peers-venv/bin/python" bench/run.py "$@"
+# Behind HAProxy (two backends per balancer; PROXY protocol v2), and connections per process.
+"$PWD/target/peers-venv/bin/python" bench/balancer.py "$@"
 
 # The engine's parse speed beside a bare memchr scan, and beside C libtelnet on the same
 # streams (libtelnet-dev is installed when root and missing).

@@ -77,6 +77,29 @@ pub enum Error {
         #[source]
         reason: TlsError,
     },
+    /// The kernel would not let the server run `max_connections` threads: `setting` (such as
+    /// `vm.max_map_count`, past which the process aborts rather than failing a thread) is
+    /// `value`, and `needed` at least; `fix` says how to raise it. Returned by
+    /// `BlockingTelnetServer::bind`, before anything is bound.
+    #[error("max_connections needs {setting} of at least {needed} (it is {value}): {fix}")]
+    SystemLimit {
+        /// The kernel setting or resource limit.
+        setting: &'static str,
+        /// Its value now.
+        value: u64,
+        /// What `max_connections` needs.
+        needed: u64,
+        /// The command that raises it, or what else to do.
+        fix: String,
+    },
+    /// A connection's PROXY protocol header (`ServerConfig::proxy_protocol`) was missing,
+    /// malformed, too long, or came from an address that is not trusted to send one; the
+    /// connection was closed before any Telnet byte. `reason` says which.
+    #[error("PROXY header: {reason}")]
+    ProxyHeader {
+        /// What was wrong with it.
+        reason: ProxyHeaderError,
+    },
 }
 
 impl Error {
@@ -128,6 +151,8 @@ pub enum Operation {
     Write,
     /// The TLS handshake (TELNETS), which has its own deadline.
     TlsHandshake,
+    /// Reading a PROXY protocol header from a load balancer, which has its own deadline.
+    ProxyHeader,
 }
 
 impl Operation {
@@ -146,6 +171,7 @@ impl Operation {
             Operation::Event => "next_event",
             Operation::Write => "write",
             Operation::TlsHandshake => "TLS handshake",
+            Operation::ProxyHeader => "PROXY header",
         }
     }
 }
@@ -299,3 +325,33 @@ pub enum TlsError {
 
 /// The crate's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Why a PROXY protocol header was refused (see [`Error::ProxyHeader`]).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ProxyHeaderError {
+    /// The connection came from an address outside the trusted ranges
+    /// (`ProxyProtocol::trust`); nothing was read from it.
+    #[error("{0} is not trusted to send one")]
+    Untrusted(std::net::IpAddr),
+    /// The connection ended before a whole header arrived (`received` bytes of it did).
+    #[error("the connection ended after {received} bytes of it")]
+    Truncated {
+        /// How many bytes of the header had arrived.
+        received: usize,
+    },
+    /// The first bytes are neither a version 1 (`PROXY `) nor a version 2 signature: the
+    /// peer is not a balancer speaking the PROXY protocol (or it is not configured to).
+    #[error("missing (the stream does not start with one)")]
+    Missing,
+    /// The header is longer than the bound (107 bytes for version 1, as the specification
+    /// says; `ProxyProtocol::max_header` for version 2).
+    #[error("longer than {max} bytes")]
+    TooLong {
+        /// The bound.
+        max: usize,
+    },
+    /// The header has the right signature but does not parse; the parser's words.
+    #[error("malformed: {0}")]
+    Malformed(String),
+}

@@ -96,7 +96,7 @@ pub mod shell;
 pub mod tls;
 
 pub use client::{ClientConfig, TelnetConnection};
-pub use error::{Error, Limit, Operation, ProtocolError, Result, TlsError};
+pub use error::{Error, Limit, Operation, ProtocolError, ProxyHeaderError, Result, TlsError};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
 pub use server::{BlockingTelnetServer, ConnectionId, ServerConfig, ServerConnection};
 pub use session::{Encoding, OptionName, PeerAddress, Transport, WaitFor};

@@ -42,6 +42,11 @@ pub struct ServerConfig {
     pub(crate) max_queued_output: usize,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsServerConfig>,
+    #[cfg(feature = "proxy-protocol")]
+    pub(crate) proxy_protocol: Option<super::ProxyProtocol>,
+    pub(crate) keepalive: Option<super::Keepalive>,
+    pub(crate) reuse_port: bool,
+    pub(crate) max_connections_per_address: Option<usize>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +74,11 @@ impl Default for ServerConfig {
             max_queued_output: 256 * 1024,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "proxy-protocol")]
+            proxy_protocol: None,
+            keepalive: None,
+            reuse_port: false,
+            max_connections_per_address: None,
         }
     }
 }
@@ -96,7 +106,8 @@ setters! {
     /// The most connections open at once (default 1000, miniboa's figure). One more is told so
     /// in a line and closed; no thread is started for it. Each connection costs one thread, and
     /// a Linux process aborts (rather than failing) past about 16,000 threads with the default
-    /// `vm.max_map_count`, so keep this well below that.
+    /// `vm.max_map_count`, so keep this well below that: `bind` refuses a value the kernel's
+    /// settings cannot carry (see [`Error::SystemLimit`](crate::Error::SystemLimit)).
     max_connections / get_max_connections: usize;
     /// Closes a connection whose peer sent no complete input (a line, a key in character mode,
     /// a command, a finished subnegotiation) for this long (default: never); bytes that complete
@@ -209,5 +220,66 @@ impl ServerConfig {
     #[cfg(feature = "tls")]
     pub fn get_tls(&self) -> Option<&crate::tls::TlsServerConfig> {
         self.tls.as_ref()
+    }
+
+    /// Expects every connection to start with a PROXY protocol header (version 1 or 2, as
+    /// HAProxy's `send-proxy` and `send-proxy-v2` send) from a trusted load balancer, and
+    /// takes the client's address from it (the `proxy-protocol` feature; default `None`).
+    /// A connection from an untrusted address, or with a missing, malformed, truncated, too
+    /// long or late header, is closed with a log line and nothing sent. See
+    /// [`ProxyProtocol`](super::ProxyProtocol).
+    #[cfg(feature = "proxy-protocol")]
+    pub fn proxy_protocol(mut self, proxy: Option<super::ProxyProtocol>) -> Self {
+        self.proxy_protocol = proxy;
+        self
+    }
+
+    /// The setting made with [`proxy_protocol`](Self::proxy_protocol).
+    #[cfg(feature = "proxy-protocol")]
+    pub fn get_proxy_protocol(&self) -> Option<&super::ProxyProtocol> {
+        self.proxy_protocol.as_ref()
+    }
+
+    /// TCP keepalive (idle, interval, count) on every connection, and optionally an IAC NOP
+    /// every so often, so that idle connections survive NAT tables and balancers and a peer
+    /// that vanished is noticed within [`Keepalive::bound`](super::Keepalive::bound)
+    /// (default `None`: the operating system's default, which on Linux is no keepalive).
+    pub fn keepalive(mut self, keepalive: Option<super::Keepalive>) -> Self {
+        self.keepalive = keepalive;
+        self
+    }
+
+    /// The setting made with [`keepalive`](Self::keepalive).
+    pub fn get_keepalive(&self) -> Option<&super::Keepalive> {
+        self.keepalive.as_ref()
+    }
+
+    /// Binds with `SO_REUSEPORT` (default `false`), so that a new process can take the port
+    /// while this one drains (see [`drain`](super::BlockingTelnetServer::drain)): a rolling
+    /// restart that loses no new connection. On Linux, set `net.ipv4.tcp_migrate_req = 1`
+    /// too, or connections not yet accepted when the old listener closes are reset; `bind`
+    /// warns when it is not.
+    pub fn reuse_port(mut self, on: bool) -> Self {
+        self.reuse_port = on;
+        self
+    }
+
+    /// The setting made with [`reuse_port`](Self::reuse_port).
+    pub fn get_reuse_port(&self) -> bool {
+        self.reuse_port
+    }
+
+    /// The most connections open at once from one client IP address (default `None`: no
+    /// limit but `max_connections`). One more is told `refusal_message` and closed. Behind a
+    /// load balancer with [`proxy_protocol`](Self::proxy_protocol) this is the client's own
+    /// address, from the PROXY header, not the balancer's.
+    pub fn max_connections_per_address(mut self, max: Option<usize>) -> Self {
+        self.max_connections_per_address = max;
+        self
+    }
+
+    /// The setting made with [`max_connections_per_address`](Self::max_connections_per_address).
+    pub fn get_max_connections_per_address(&self) -> Option<usize> {
+        self.max_connections_per_address
     }
 }

@@ -20,9 +20,14 @@
 mod color;
 mod config;
 mod connection;
+mod drain;
 pub mod game;
+mod keepalive;
 mod opening;
+#[cfg(feature = "proxy-protocol")]
+mod proxy;
 mod registry;
+mod wall;
 
 use std::io::Write;
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
@@ -38,6 +43,9 @@ use parking_lot::Mutex;
 pub use color::{caret_to_ansi, strip_caret_codes, word_wrap, wrap_paragraphs};
 pub use config::ServerConfig;
 pub use connection::{ConnectionId, ServerConnection};
+pub use keepalive::Keepalive;
+#[cfg(feature = "proxy-protocol")]
+pub use proxy::ProxyProtocol;
 
 use crate::error::{Error, Operation, Result};
 use crate::proto::{Engine, EngineConfig};
@@ -68,6 +76,10 @@ struct Inner {
     registry: Arc<Registry>,
     next_id: AtomicU64,
     stopping: AtomicBool,
+    /// Set by `stop_accepting` (and `shutdown`): the listener is closed or closing.
+    accepting_stopped: AtomicBool,
+    /// Set by `begin_drain`: what connections that become ready from now on are told.
+    drain_message: Mutex<Option<String>>,
     started: AtomicBool,
     listener_thread: Mutex<Option<thread::JoinHandle<()>>>,
     accepted: Receiver<ServerConnection>,
@@ -96,8 +108,15 @@ pub struct BlockingTelnetServer {
 impl BlockingTelnetServer {
     /// Binds `addr` (port 0 picks a free port; see [`local_addr`](Self::local_addr)). Nothing is
     /// accepted until [`serve_forever`](Self::serve_forever), `serve_in_background` or `start`.
+    ///
+    /// First checks `max_connections` against the kernel's limits (on Linux): one the
+    /// process could not survive (`vm.max_map_count`: four mappings per connection thread)
+    /// is [`Error::SystemLimit`], with the `sysctl` that raises it; the others
+    /// (`kernel.threads-max`, `kernel.pid_max`, `ulimit -u`, `ulimit -n`) are logged as
+    /// warnings, since past them a connection is refused, not the process lost.
     pub fn bind(addr: impl ToSocketAddrs, config: ServerConfig) -> Result<BlockingTelnetServer> {
-        let listener = TcpListener::bind(addr)?;
+        wall::check(config.max_connections)?;
+        let listener = drain::bind_listener(addr, config.reuse_port)?;
         let local_addr = listener.local_addr()?;
         let (accepted_tx, accepted) = crossbeam_channel::unbounded();
         log::info!("listening on {local_addr}");
@@ -110,6 +129,8 @@ impl BlockingTelnetServer {
                 registry: Arc::new(Registry::default()),
                 next_id: AtomicU64::new(1),
                 stopping: AtomicBool::new(false),
+                accepting_stopped: AtomicBool::new(false),
+                drain_message: Mutex::new(None),
                 started: AtomicBool::new(false),
                 listener_thread: Mutex::new(None),
                 accepted,
@@ -184,6 +205,14 @@ impl BlockingTelnetServer {
                 "the server is already running".into(),
             ));
         }
+        if let Some(interval) = self
+            .inner
+            .config
+            .keepalive
+            .and_then(|k| k.get_nop_interval())
+        {
+            keepalive::start_nop_thread(&self.inner, interval)?;
+        }
         let inner = Arc::clone(&self.inner);
         let thread = thread::Builder::new()
             .name(format!("ironboa-listener-{}", self.inner.local_addr.port()))
@@ -249,13 +278,9 @@ impl BlockingTelnetServer {
         let inner = &self.inner;
         if !inner.stopping.swap(true, Ordering::AcqRel) {
             log::info!("{}: shutting down", inner.local_addr);
-            // Wake the listener thread out of accept().
-            let _ =
-                TcpStream::connect_timeout(&wake_address(inner.local_addr), Duration::from_secs(1));
         }
-        if let Some(thread) = inner.listener_thread.lock().take() {
-            let _ = thread.join();
-        }
+        // Closes the listener, which wakes the listener thread out of accept(), and joins it.
+        self.stop_accepting();
         for connection in inner.registry.snapshot(true) {
             connection.deactivate();
         }
@@ -334,6 +359,12 @@ impl BlockingTelnetServer {
     }
 }
 
+/// Wakes a listener thread blocked in accept() by connecting to it (where shutting the
+/// listening socket down does not).
+fn wake_listener(addr: SocketAddr) {
+    let _ = TcpStream::connect_timeout(&wake_address(addr), Duration::from_secs(1));
+}
+
 /// Where to connect to wake a listener bound to `addr` (an unspecified address is reached
 /// through loopback).
 fn wake_address(addr: SocketAddr) -> SocketAddr {
@@ -349,8 +380,11 @@ fn wake_address(addr: SocketAddr) -> SocketAddr {
 
 fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
     let mut backoff = Duration::ZERO;
+    let stopped = || {
+        inner.stopping.load(Ordering::Acquire) || inner.accepting_stopped.load(Ordering::Acquire)
+    };
     loop {
-        if inner.stopping.load(Ordering::Acquire) {
+        if stopped() {
             break;
         }
         match inner.listener.accept() {
@@ -361,6 +395,7 @@ fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
                 }
                 admit(inner, dispatch, stream, peer);
             }
+            Err(_) if stopped() => break,
             Err(error) => {
                 // Out of descriptors (EMFILE/ENFILE) or memory: back off instead of spinning,
                 // and keep serving once resources free up.
@@ -385,11 +420,31 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         refuse(&mut stream, &config.refusal_message);
         return;
     }
+    if let Some(keepalive) = &config.keepalive {
+        if let Err(error) = keepalive.apply(&stream) {
+            setup_failed(peer, &error);
+            return;
+        }
+    }
     let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
+    #[cfg(feature = "proxy-protocol")]
+    if let Some(proxy) = &config.proxy_protocol {
+        admit_proxied(inner, dispatch, stream, peer, id, proxy);
+        return;
+    }
+    // Only this thread adds connections here (without a PROXY header), so the count cannot
+    // grow between this look and the insert below.
+    if let Some(max) = config.max_connections_per_address {
+        if inner.registry.count_for(peer.ip()) >= max {
+            log::info!("{peer}: refused, {max} connections open from this address");
+            refuse(&mut stream, &config.refusal_message);
+            return;
+        }
+    }
     let transport = match Transport::tcp(stream) {
         Ok(transport) => transport,
         Err(error) => {
-            log::warn!("{peer}: could not set up the connection: {error}");
+            setup_failed(peer, &error);
             return;
         }
     };
@@ -401,32 +456,172 @@ fn admit(inner: &Arc<Inner>, dispatch: &Dispatch, mut stream: TcpStream, peer: S
         Arc::downgrade(&inner.registry),
     );
     inner.registry.insert(connection.clone());
+    let refusal = connection.clone();
+    let refusal_message = config.refusal_message.clone();
+    spawn_connection(
+        inner,
+        dispatch,
+        peer,
+        id,
+        move || Some(connection),
+        move || {
+            let _ = refusal.write(&format!("{refusal_message}\r\n"));
+            refusal.close();
+        },
+    );
+}
+
+/// Starts the thread of connection `id`: `open` makes the connection on it (or gives up,
+/// having logged why), then it runs. `refuse` runs instead when no thread can be started.
+fn spawn_connection(
+    inner: &Arc<Inner>,
+    dispatch: &Dispatch,
+    peer: SocketAddr,
+    id: u64,
+    open: impl FnOnce() -> Option<ServerConnection> + Send + 'static,
+    refuse: impl FnOnce(),
+) {
     inner.registry.thread_started();
     let thread_inner = Arc::clone(inner);
     let thread_dispatch = dispatch.clone();
-    let thread_connection = connection.clone();
     let spawned = thread::Builder::new()
         .name(format!("ironboa-conn-{id}"))
-        .stack_size(config.stack_size)
+        .stack_size(inner.config.stack_size)
         .spawn(move || {
             CONNECTION_THREAD.with(|c| c.set(true));
             // Whatever happens on this thread (a panic in the opening negotiation included),
             // the connection is closed and its slot given back.
-            let connection = thread_connection.clone();
-            let outcome = catch_unwind(AssertUnwindSafe(|| {
-                run_connection(&thread_inner, &thread_dispatch, thread_connection)
-            }));
-            if outcome.is_err() {
-                log::error!("{}: connection thread panicked", connection.addrport());
-                connection.close();
+            if let Some(connection) = open() {
+                let thread_connection = connection.clone();
+                let outcome = catch_unwind(AssertUnwindSafe(|| {
+                    run_connection(&thread_inner, &thread_dispatch, thread_connection)
+                }));
+                if outcome.is_err() {
+                    log::error!("{}: connection thread panicked", connection.addrport());
+                    connection.close();
+                }
             }
             thread_inner.registry.thread_ended();
         });
     if let Err(error) = spawned {
         log::error!("{peer}: cannot start a thread: {error}; refusing");
         inner.registry.thread_ended();
-        let _ = connection.write(&format!("{}\r\n", config.refusal_message));
+        refuse();
+    }
+}
+
+/// Takes in a stream from a load balancer: one from an untrusted address is closed at once
+/// (nothing read, nothing sent); otherwise its thread reads the PROXY header, then serves it
+/// as the client the header names.
+#[cfg(feature = "proxy-protocol")]
+fn admit_proxied(
+    inner: &Arc<Inner>,
+    dispatch: &Dispatch,
+    stream: TcpStream,
+    peer: SocketAddr,
+    id: u64,
+    proxy: &ProxyProtocol,
+) {
+    if !proxy.trusts(peer.ip()) {
+        let error = Error::ProxyHeader {
+            reason: crate::error::ProxyHeaderError::Untrusted(peer.ip()),
+        };
+        log::warn!("{peer}: closed: {error}");
+        let _ = stream.shutdown(std::net::Shutdown::Both);
+        return;
+    }
+    let refusal = stream.try_clone().ok();
+    let refusal_message = inner.config.refusal_message.clone();
+    let proxy = proxy.clone();
+    let open_inner = Arc::clone(inner);
+    spawn_connection(
+        inner,
+        dispatch,
+        peer,
+        id,
+        move || open_proxied(&open_inner, stream, peer, id, &proxy),
+        move || {
+            if let Some(mut stream) = refusal {
+                refuse(&mut stream, &refusal_message);
+            }
+        },
+    );
+}
+
+/// On the connection's thread: the PROXY header, then the connection as the client it names.
+#[cfg(feature = "proxy-protocol")]
+fn open_proxied(
+    inner: &Arc<Inner>,
+    mut stream: TcpStream,
+    balancer: SocketAddr,
+    id: u64,
+    proxy: &ProxyProtocol,
+) -> Option<ServerConnection> {
+    let origin = match proxy::read_header(&mut stream, proxy) {
+        Ok(origin) => origin,
+        Err(Error::ProxyHeader {
+            reason: crate::error::ProxyHeaderError::Truncated { received: 0 },
+        }) => {
+            // Connected and closed with nothing sent: a load balancer's TCP health check
+            // (or a port scan). Not worth more than a debug line.
+            log::debug!("{balancer}: closed before sending anything (a health check?)");
+            return None;
+        }
+        Err(error) => {
+            log::warn!("{balancer}: closed: {error}");
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            return None;
+        }
+    };
+    let mut transport = match Transport::tcp(stream) {
+        Ok(transport) => transport,
+        Err(error) => {
+            setup_failed(balancer, &error);
+            return None;
+        }
+    };
+    match origin {
+        proxy::Origin::Client(client) => {
+            log::debug!("{balancer}: PROXY header: the client is {client}");
+            transport.set_peer(client.into());
+        }
+        proxy::Origin::Balancer => {
+            log::debug!("{balancer}: PROXY header from the balancer itself");
+        }
+    }
+    let connection = build_connection(
+        &inner.config,
+        Arc::clone(&inner.engine_config),
+        transport,
+        id,
+        Arc::downgrade(&inner.registry),
+    );
+    if !inner
+        .registry
+        .try_insert(connection.clone(), inner.config.max_connections_per_address)
+    {
+        log::info!(
+            "{}: refused, {} connections open from this address",
+            connection.addrport(),
+            inner.config.max_connections_per_address.unwrap_or(0)
+        );
+        let _ = connection.write(&format!("{}\r\n", inner.config.refusal_message));
         connection.close();
+        return None;
+    }
+    if inner.stopping.load(Ordering::Acquire) {
+        connection.deactivate();
+    }
+    Some(connection)
+}
+
+/// Logs a connection that could not be set up: at debug level when the peer had already
+/// gone (a load balancer's health check connects and resets at once), else as a warning.
+fn setup_failed(peer: SocketAddr, error: &std::io::Error) {
+    if crate::session::is_disconnect(error) {
+        log::debug!("{peer}: gone before it could be set up (a health check?): {error}");
+    } else {
+        log::warn!("{peer}: could not set up the connection: {error}");
     }
 }
 
@@ -507,6 +702,11 @@ fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerCon
         return;
     }
     inner.registry.mark_ready(connection.id());
+    // Became ready while the server drains: told as those already connected were.
+    let drain_message = inner.drain_message.lock().clone();
+    if let Some(message) = drain_message {
+        let _ = connection.send(&message);
+    }
     match dispatch {
         Dispatch::Queue(queue) => {
             if queue.send(connection.clone()).is_err() {

@@ -827,6 +827,25 @@ impl Session {
         Ok(())
     }
 
+    /// Queues a Telnet command (a keepalive `IAC NOP`) without ever waiting for this peer, as
+    /// [`queue_output`](Self::queue_output) does, within the same `limit`.
+    pub(crate) fn queue_command(&self, command: Command, limit: usize) -> Result<()> {
+        self.check_open()?;
+        {
+            let mut engine = self.engine.lock();
+            let waiting = engine.output().len() + self.held_bytes.load(Ordering::Relaxed);
+            if waiting.saturating_add(2) > limit {
+                return Err(Error::LimitExceeded {
+                    limit: Limit::OutputBuffer,
+                    max: limit,
+                });
+            }
+            engine.send_command(command)?;
+        }
+        self.flush_nowait();
+        Ok(())
+    }
+
     /// Closes at once, from any thread, without waiting for anything: queued output is
     /// dropped. For a peer that is being dropped because it does not read.
     pub(crate) fn abort(&self) {

@@ -208,6 +208,12 @@ impl Transport {
         &self.peer
     }
 
+    /// Replaces who is at the other end: the client a load balancer's PROXY header named.
+    #[cfg_attr(not(feature = "proxy-protocol"), allow(dead_code))]
+    pub(crate) fn set_peer(&mut self, peer: PeerAddress) {
+        self.peer = peer;
+    }
+
     /// This end's address, for TCP.
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.local

@@ -127,6 +127,8 @@ pub fn from_peer(name: &str) -> Vec<Vec<u8>> {
         .collect()
 }
 
+#[cfg(target_os = "linux")]
+pub mod netns;
 pub mod peers;
 #[cfg(feature = "cli")]
 pub mod server_bin;

@@ -8,11 +8,14 @@
 //! socat TCP-LISTEN:2324,fork EXEC:'ironboa-server --inetd',nofork
 //! ```
 //!
-//! SIGINT, SIGTERM and SIGHUP all stop the server the same way: every user is told goodbye
-//! (within [`GOODBYE_WAIT`]: a client that does not take the message by then is cut off), every
-//! connection is closed, and the server exits once their handlers have ended, or
-//! `ServerConfig::shutdown_timeout` (5 s) later: within 6 s in all. Under `--inetd` the one
-//! connection is told and closed the same way.
+//! SIGINT, SIGTERM and SIGHUP all stop the server the same way: it stops accepting at once
+//! (with `--reuse-port`, a new server on the same port takes every new connection), every
+//! user is told `--shutdown-message` (within [`GOODBYE_WAIT`]: a client that does not take
+//! the message by then is cut off), the handlers get `--shutdown-grace` seconds (default 0)
+//! to end on their own, then every connection is closed, and the server exits once their
+//! handlers have ended, or `ServerConfig::shutdown_timeout` (5 s) later: within 6 s after
+//! the grace period in all. Under `--inetd` the one connection is told and closed the same
+//! way.
 
 mod fingerprint;
 #[path = "../common/fingerprint_store.rs"]
@@ -34,8 +37,8 @@ use clap::{Parser, ValueEnum};
 use ironboa::{BlockingTelnetServer, Encoding, ServerConfig, ServerConnection, Transport};
 use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
 
-/// What every user is told when the server stops.
-const GOODBYE: &str = "\nThe server is shutting down. Goodbye!\n";
+/// What every user is told when the server stops, unless `--shutdown-message` says otherwise.
+const GOODBYE: &str = "The server is shutting down. Goodbye!";
 /// How long the goodbye may take to reach the users before those whose clients do not read
 /// are cut off.
 const GOODBYE_WAIT: Duration = Duration::from_secs(1);
@@ -66,9 +69,10 @@ enum Shell {
 #[command(
     name = "ironboa-server",
     version,
-    after_help = "Signals: SIGINT, SIGTERM and SIGHUP each tell every user goodbye (a client \
-        that does not take it within 1 s is cut off), close every connection and stop; the \
-        server exits within 6 s.\n\
+    after_help = "Signals: SIGINT, SIGTERM and SIGHUP each stop accepting at once, tell every \
+        user --shutdown-message (a client that does not take it within 1 s is cut off), wait \
+        up to --shutdown-grace seconds for the handlers to end, close every connection and \
+        stop; the server exits within 6 s after the grace period.\n\
         --pty-exec: when the program exits or the connection ends, every process of its \
         session gets SIGHUP, and SIGKILL 2 s later if still running; the connection ends \
         then. Telnet's IP, BRK/ABORT, SUSP and EOF become the terminal's own interrupt, \
@@ -156,6 +160,52 @@ struct Args {
     /// With --replay: ignore (no pauses), recorded, or a factor for the recorded pauses (0.5).
     #[arg(long, default_value = "ignore", value_name = "TIMING")]
     replay_timing: ironboa::record::ReplayTiming,
+    /// Expect a PROXY protocol header (version 1 or 2, HAProxy's send-proxy or send-proxy-v2)
+    /// on every connection, and serve it as the client the header names.
+    #[arg(long)]
+    proxy_protocol: bool,
+    /// With --proxy-protocol: the load balancers' addresses, as networks (10.0.0.0/8) or
+    /// single addresses; repeat or separate with commas (default: loopback only).
+    #[arg(
+        long,
+        value_name = "CIDR",
+        value_delimiter = ',',
+        requires = "proxy_protocol"
+    )]
+    proxy_from: Vec<String>,
+    /// TCP keepalive: probe a connection quiet for this many seconds (whole seconds).
+    #[arg(long, value_name = "SECONDS")]
+    keepalive: Option<u64>,
+    /// With --keepalive: seconds between probes.
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 10,
+        requires = "keepalive"
+    )]
+    keepalive_interval: u64,
+    /// With --keepalive: unanswered probes that end a connection (a vanished peer is
+    /// noticed within keepalive + interval × count seconds).
+    #[arg(long, value_name = "N", default_value_t = 6, requires = "keepalive")]
+    keepalive_count: u32,
+    /// Send IAC NOP to every connection this often, for balancers that ignore TCP keepalive.
+    #[arg(long, value_name = "SECONDS")]
+    nop_interval: Option<u64>,
+    /// The most connections at once from one client address (with --proxy-protocol, the
+    /// client's own address from the header); one more is told so and closed.
+    #[arg(long, value_name = "N")]
+    max_connections_per_address: Option<usize>,
+    /// Bind with SO_REUSEPORT, so that a new server can take the port while this one drains
+    /// (a rolling restart; on Linux set net.ipv4.tcp_migrate_req=1 too).
+    #[arg(long)]
+    reuse_port: bool,
+    /// What every user is told when the server stops (on a line of its own).
+    #[arg(long, value_name = "TEXT", default_value = GOODBYE)]
+    shutdown_message: String,
+    /// On a signal, stop accepting at once and tell the users, then give the handlers this
+    /// many seconds to end on their own before closing what is left.
+    #[arg(long, value_name = "SECONDS", default_value_t = 0.0)]
+    shutdown_grace: f64,
 }
 
 /// A time option: a number of seconds, at most [`MAX_SECONDS`] (larger values are clamped).
@@ -191,7 +241,9 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .never_send_ga(args.never_send_ga)
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
-        .idle_timeout(idle_timeout);
+        .idle_timeout(idle_timeout)
+        .reuse_port(args.reuse_port)
+        .max_connections_per_address(args.max_connections_per_address);
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
@@ -200,6 +252,26 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
             tls = tls.tls_auto(Some(seconds(wait, "tls-auto")?));
         }
         config = config.tls(tls);
+    }
+    if args.proxy_protocol {
+        let mut proxy = ironboa::server::ProxyProtocol::default();
+        if !args.proxy_from.is_empty() {
+            proxy = proxy
+                .trust(&args.proxy_from)
+                .map_err(|e| format!("--proxy-from: {e}"))?;
+        }
+        config = config.proxy_protocol(Some(proxy));
+    }
+    if args.keepalive.is_some() || args.nop_interval.is_some() {
+        let mut keepalive = ironboa::server::Keepalive::default()
+            .nop_interval(args.nop_interval.map(Duration::from_secs));
+        if let Some(idle) = args.keepalive {
+            keepalive = keepalive
+                .idle(Duration::from_secs(idle))
+                .interval(Duration::from_secs(args.keepalive_interval))
+                .count(args.keepalive_count);
+        }
+        config = config.keepalive(Some(keepalive));
     }
     Ok(config)
 }
@@ -278,6 +350,8 @@ fn run(args: Args) -> Result<(), String> {
     if args.pty_exec.is_some() {
         reaper::start().map_err(|e| e.to_string())?;
     }
+    let farewell = format!("\n{}\n", args.shutdown_message);
+    let grace = seconds(args.shutdown_grace, "shutdown-grace")?;
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])
         .map_err(|e| e.to_string())?;
     if args.inetd {
@@ -285,13 +359,14 @@ fn run(args: Args) -> Result<(), String> {
         // socketpair, or two pipes); stderr may be it too, so nothing else is printed.
         let transport = Transport::stdio().map_err(|e| format!("standard input: {e}"))?;
         let current: Arc<OnceLock<ServerConnection>> = Arc::default();
+        let farewell = farewell.clone();
         let stopper = Arc::clone(&current);
         std::thread::spawn(move || {
             if let Some(signal) = signals.forever().next() {
                 log::info!("signal {signal}: closing the connection");
                 match stopper.get() {
                     Some(conn) => {
-                        say_goodbye(vec![conn.clone()]);
+                        say_goodbye(vec![conn.clone()], &farewell);
                         conn.deactivate();
                     }
                     // Still negotiating: nothing was started for it.
@@ -327,10 +402,18 @@ fn run(args: Args) -> Result<(), String> {
     }
 
     let stopper = server.clone();
-    std::thread::spawn(move || {
+    // Set before the listener stops on a signal: the main thread then lets this thread's
+    // grace period run out before it closes what is left.
+    let signalled = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let signal_seen = Arc::clone(&signalled);
+    let drainer = std::thread::spawn(move || {
         if let Some(signal) = signals.forever().next() {
             log::info!("signal {signal}: shutting down");
-            say_goodbye(stopper.clients());
+            signal_seen.store(true, std::sync::atomic::Ordering::Release);
+            say_goodbye(stopper.begin_drain(&farewell), &farewell);
+            if !grace.is_zero() {
+                stopper.wait_for_handlers(grace);
+            }
             stopper.shutdown();
         }
     });
@@ -338,8 +421,12 @@ fn run(args: Args) -> Result<(), String> {
     server
         .serve_forever(handler(&args, chat_server))
         .map_err(|e| e.to_string())?;
-    // serve_forever returns once the listener has stopped; shutdown (idempotent) then waits
+    // serve_forever returns once the listener has stopped; after a signal the drainer
+    // thread tells the users and lets the grace period run; shutdown (idempotent) then waits
     // for every connection thread, within ServerConfig::shutdown_timeout.
+    if signalled.load(std::sync::atomic::Ordering::Acquire) {
+        let _ = drainer.join();
+    }
     let all_ended = server.shutdown();
     println!(
         "ironboa-server stopped{}",
@@ -356,16 +443,17 @@ fn run(args: Args) -> Result<(), String> {
 /// another's. A client that has not taken the message within [`GOODBYE_WAIT`] (it does not
 /// read, or its handler is stuck writing to it) is cut off: its socket is shut down, which
 /// also ends any write blocked on it.
-fn say_goodbye(clients: Vec<ServerConnection>) {
+fn say_goodbye(clients: Vec<ServerConnection>, message: &str) {
     let (done_tx, done) = crossbeam_channel::unbounded();
     let mut waiting = Vec::new();
     for client in clients {
         let (thread_client, done_tx) = (client.clone(), done_tx.clone());
+        let message = message.to_owned();
         let spawned = std::thread::Builder::new()
             .name("ironboa-goodbye".into())
             .stack_size(64 * 1024)
             .spawn(move || {
-                let _ = thread_client.send(GOODBYE);
+                let _ = thread_client.send(&message);
                 let _ = done_tx.send(thread_client.id());
             });
         if spawned.is_ok() {
