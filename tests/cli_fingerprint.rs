@@ -35,7 +35,16 @@ fn temp(name: &str) -> PathBuf {
 fn ours(port: u16, tag: &str) -> Value {
     let path = temp(&format!("{tag}.json"));
     let output = Command::new(FINGERPRINT)
-        .args(["127.0.0.1", &port.to_string(), "--silent", "--save-json"])
+        // Generous rounds: a loaded machine slows the Python servers, and a round ends as soon
+        // as everything asked is answered, so this costs nothing when they keep up.
+        .args([
+            "127.0.0.1",
+            &port.to_string(),
+            "--silent",
+            "--probe-timeout",
+            "3",
+        ])
+        .args(["--banner-quiet-time", "1.5", "--save-json"])
         .arg(&path)
         .output()
         .expect("run ironboa-fingerprint");

@@ -57,8 +57,19 @@ fn rows_from(t: &Terminal, first: &str, count: usize) -> Vec<String> {
     rows[at..(at + count).min(rows.len())].to_vec()
 }
 
+/// Types `line` and, once the shell has echoed it (the cursor's row ends with it), presses
+/// Enter: a wait for the next prompt can then not be met by the prompt the line was typed at.
 fn command(t: &Terminal, line: &str) {
     t.type_text(line);
+    let typed = line.trim_end();
+    let mut last = String::new();
+    let echoed = support::eventually(15, || {
+        let rows = t.rows();
+        let (_, y) = t.cursor();
+        last = rows.join("\n");
+        rows.get(y).is_some_and(|row| row.ends_with(typed))
+    });
+    assert!(echoed, "{line:?} was never echoed:\n{last}");
     t.keys(&["Enter"]);
 }
 
@@ -68,6 +79,7 @@ fn help_output(client: Client) {
     };
     command(&t, "help");
     t.wait_for("TIMER <time>");
+    t.wait_for_cursor_on(PROMPT, 15);
     assert_eq!(
         rows_from(&t, "Telnet Server> help", 7),
         [
@@ -82,6 +94,7 @@ fn help_output(client: Client) {
     );
     command(&t, "help timer");
     t.wait_for("> TIMER 5");
+    t.wait_for_cursor_on(PROMPT, 15);
     assert_eq!(
         rows_from(&t, "Telnet Server> help timer", 9),
         [
