@@ -81,6 +81,7 @@
 #![warn(unreachable_pub)]
 
 pub mod client;
+pub mod encoding;
 pub mod error;
 #[cfg(feature = "editor")]
 pub mod line;
@@ -96,7 +97,8 @@ pub mod shell;
 pub mod tls;
 
 pub use client::{ClientConfig, TelnetConnection};
+pub use encoding::{Encoding, EncodingErrors};
 pub use error::{Error, Limit, Operation, ProtocolError, Result, TlsError};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
 pub use server::{BlockingTelnetServer, ConnectionId, ServerConfig, ServerConnection};
-pub use session::{Encoding, OptionName, PeerAddress, Transport, WaitFor};
+pub use session::{OptionName, PeerAddress, Transport, WaitFor};

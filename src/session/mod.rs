@@ -29,7 +29,6 @@ mod events;
 mod flusher;
 pub(crate) mod layer;
 pub(crate) mod line;
-mod text;
 mod transport;
 mod wait;
 
@@ -41,6 +40,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+pub(crate) use crate::encoding::Encoding;
 use crate::error::{Error, Limit, Operation, Result};
 use crate::proto::{Command, Engine, Event, TelnetOption};
 pub(crate) use buffer::InputBuffer;
@@ -48,7 +48,6 @@ pub(crate) use events::EventLimits;
 use events::EventQueue;
 use layer::{InputLayer, InputLayers, OutputLayer, OutputLayers, SwitchHandler};
 use line::{LineReader, LineResult};
-pub use text::Encoding;
 pub(crate) use transport::Wait;
 pub use transport::{PeerAddress, Transport};
 pub use wait::{OptionName, WaitFor};
