@@ -457,6 +457,7 @@ fn build_connection(
 ) -> ServerConnection {
     let options = SessionOptions {
         encoding: config.encoding,
+        encoding_errors: config.encoding_errors,
         max_line_length: config.max_line_length,
         max_input_buffer: config.max_input_buffer,
         never_send_ga: config.never_send_ga,

@@ -29,6 +29,7 @@ mod events;
 mod flusher;
 pub(crate) mod layer;
 pub(crate) mod line;
+mod text;
 mod transport;
 mod wait;
 
@@ -69,6 +70,7 @@ const DEACTIVATE_FLUSH: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone)]
 pub(crate) struct SessionOptions {
     pub(crate) encoding: Encoding,
+    pub(crate) encoding_errors: crate::encoding::EncodingErrors,
     pub(crate) max_line_length: usize,
     pub(crate) max_input_buffer: usize,
     pub(crate) never_send_ga: bool,
@@ -161,6 +163,8 @@ pub(crate) struct Session {
     /// application; the session does not know its type, so layers stay above the core.
     layer_info: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     options: SessionOptions,
+    /// The encoding chosen during the session and the text calls' error handling.
+    text: Mutex<text::TextSettings>,
     /// This session, for the delayed flusher.
     this: Weak<Session>,
 }
@@ -236,6 +240,7 @@ impl Session {
             password_mode: AtomicBool::new(false),
             layer_output_due: AtomicBool::new(false),
             layer_info: std::sync::OnceLock::new(),
+            text: text::TextSettings::new(options.encoding_errors),
             options,
             this: this.clone(),
         })
@@ -1160,7 +1165,7 @@ impl Session {
     /// worth, never cutting a character (at the end of the stream, a cut character's bytes
     /// come out as U+FFFD). Errors leave the input as it was.
     pub(crate) fn read_text(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
-        let encoding = self.options.encoding;
+        let encoding = self.encoding();
         let bytes = self.read_until(
             wait_for_timeout(timeout),
             Operation::Read,
@@ -1175,7 +1180,7 @@ impl Session {
                 error => Err(error),
             },
         )?;
-        Ok(encoding.decode(&bytes))
+        encoding.decode_with(&bytes, self.encoding_errors())
     }
 
     /// Reads the bytes that have arrived, at most `max_bytes`, waiting for at least one.
@@ -1222,15 +1227,15 @@ impl Session {
         timeout: Option<Duration>,
     ) -> Result<String> {
         let mut bytes = Vec::new();
-        self.options.encoding.encode_into(marker, &mut bytes);
+        self.encode_text(marker, &mut bytes)?;
         let data = self.read_until_marker(&bytes, timeout)?;
-        Ok(self.options.encoding.decode(&data))
+        self.decode_text(&data)
     }
 
     /// Reads one line of text without its ending.
     pub(crate) fn readline_text(&self, timeout: Option<Duration>) -> Result<String> {
         let line = self.read_line(timeout)?;
-        Ok(self.options.encoding.decode(&line))
+        self.decode_text(&line)
     }
 
     /// Reads one line (without its ending), echoing and editing it when we perform ECHO.

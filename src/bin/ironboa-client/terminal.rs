@@ -60,6 +60,8 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub encoding: Encoding,
+    /// `--encoding-errors`.
+    pub errors: ironboa::EncodingErrors,
     pub choice: ModeChoice,
     pub escape: Option<u8>,
 }
@@ -106,7 +108,10 @@ enum Outgoing {
 
 impl Shared {
     fn keys(&self) -> MutexGuard<'_, KeyState> {
-        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+        let encoding = self.conn.encoding();
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.set_encoding(encoding);
+        keys
     }
 
     fn ending(&self) -> Option<Ending> {
@@ -257,7 +262,7 @@ impl Shared {
             self.settings.host,
             self.settings.port,
             escape_text(keys.escape),
-            self.settings.encoding,
+            conn.encoding(),
             on(conn.remote_enabled(TelnetOption::BINARY)),
             on(conn.local_enabled(TelnetOption::BINARY)),
             options(true),
@@ -390,7 +395,7 @@ fn read_keys(shared: &Shared) -> Ending {
 /// The output side: prints what the server sends until the session ends.
 fn print_output(shared: &Shared) -> Ending {
     let conn = &shared.conn;
-    let mut decoder = OutputDecoder::new(shared.settings.encoding);
+    let mut decoder = OutputDecoder::new(shared.settings.encoding, shared.settings.errors);
     let mut text = Vec::new();
     let ending = loop {
         let result = conn.read_bytes(64 * 1024, Some(TICK));
@@ -413,7 +418,14 @@ fn print_output(shared: &Shared) -> Ending {
             let actions = keys.update_modes(modes);
             let mut result = shared.perform(&mut keys, actions, &mut outgoing);
             text.clear();
-            decoder.decode(&data, &mut text);
+            decoder.set_encoding(conn.encoding());
+            if let Err(error) = decoder.decode(&data, &mut text) {
+                // --encoding-errors strict: say so, and show the bytes as U+FFFD.
+                log::error!("{error}");
+                if let ironboa::Error::Decode { bytes, .. } = &error {
+                    text.extend_from_slice(conn.encoding().decode(bytes).as_bytes());
+                }
+            }
             if result.is_ok() && !text.is_empty() {
                 result = show(&text);
                 keys.output_printed();
@@ -431,7 +443,9 @@ fn print_output(shared: &Shared) -> Ending {
     text.clear();
     if ending == Ending::ServerClosed {
         while let Ok(data) = conn.read_bytes(64 * 1024, Some(Duration::ZERO)) {
-            decoder.decode(&data, &mut text);
+            if let Err(ironboa::Error::Decode { bytes, .. }) = decoder.decode(&data, &mut text) {
+                text.extend_from_slice(conn.encoding().decode(&bytes).as_bytes());
+            }
         }
     }
     decoder.finish(&mut text);
