@@ -171,8 +171,22 @@ fn run(args: Args) -> Result<u8, String> {
     }
     for name in ["LANG", "USER", "COLORTERM"] {
         if let Ok(value) = std::env::var(name) {
+            if name == "LANG" && chosen.is_some() {
+                continue;
+            }
             config = config.env(name, &value);
         }
+    }
+    // With --encoding, LANG names it (as telnetlib3's client sends en_US.<encoding>): servers
+    // such as telnetlib3's prefer LANG to CHARSET.
+    if let Some(encoding) = chosen {
+        let lang = std::env::var("LANG").unwrap_or_default();
+        let locale = lang
+            .split(['.', '@'])
+            .next()
+            .filter(|l| !l.is_empty() && *l != "C" && *l != "POSIX")
+            .unwrap_or("en_US");
+        config = config.env("LANG", &format!("{locale}.{}", encoding.name()));
     }
     if let Some(file) = &args.typescript {
         config = config.record(file);
