@@ -20,16 +20,22 @@
 //! assert!(utf8.decode_with(b"a\xffb", EncodingErrors::Strict).is_err());
 //! ```
 //!
+//! The retro character sets ATASCII, PETSCII and the Atari ST's (`atascii`, `petscii`,
+//! `atarist`, with telnetlib3's aliases) are written here and need no feature; see
+//! [`Encoding::is_retro`] and [`petscii_to_ansi`].
+//!
 //! Stateful encodings and those that are not ASCII-compatible (UTF-16, ISO-2022-JP) are not
 //! offered: Telnet's commands, CR LF and the line discipline all assume ASCII bytes stand for
 //! themselves.
 
 #[cfg(feature = "encodings")]
 mod oem;
+mod retro;
 #[cfg(feature = "encodings")]
 mod whatwg;
 
 use crate::error::Error;
+pub use retro::{VIC_II_PALETTE, petscii_to_ansi};
 
 /// How text is turned into bytes and back.
 ///
@@ -65,6 +71,7 @@ enum CodecKind {
     Whatwg(&'static encoding_rs::Encoding),
     #[cfg(feature = "encodings")]
     Oem(&'static oem::OemPage),
+    Retro(&'static retro::RetroTable),
 }
 
 impl Codec {
@@ -75,6 +82,7 @@ impl Codec {
             CodecKind::Whatwg(encoding) => encoding.name(),
             #[cfg(feature = "encodings")]
             CodecKind::Oem(page) => page.name,
+            CodecKind::Retro(table) => table.name,
         }
     }
 }
@@ -149,6 +157,9 @@ impl Encoding {
             "bytes" | "raw" | "binary" => return Some(Encoding::Bytes),
             _ => {}
         }
+        if let Some(table) = retro::find(&lower) {
+            return Some(Encoding::Codec(Codec(CodecKind::Retro(table))));
+        }
         Self::codec_from_name(&raw, &lower)
     }
 
@@ -175,6 +186,11 @@ impl Encoding {
     pub fn all() -> Vec<Encoding> {
         #[cfg_attr(not(feature = "encodings"), allow(unused_mut))]
         let mut all = vec![Encoding::Utf8, Encoding::Latin1, Encoding::Bytes];
+        all.extend(
+            retro::ALL
+                .iter()
+                .map(|&table| Encoding::Codec(Codec(CodecKind::Retro(table)))),
+        );
         #[cfg(feature = "encodings")]
         {
             all.extend(
@@ -211,7 +227,22 @@ impl Encoding {
                 CodecKind::Whatwg(encoding) => whatwg::is_single_byte(encoding),
                 #[cfg(feature = "encodings")]
                 CodecKind::Oem(_) => true,
+                CodecKind::Retro(_) => true,
             },
+        }
+    }
+
+    /// Whether this is one of the retro character sets (ATASCII, PETSCII, Atari ST), whose
+    /// bytes mean nothing as ASCII text: selecting one turns on force-binary in the tools, as
+    /// telnetlib3 does, and its client maps keys to the set's own bytes.
+    pub fn is_retro(self) -> bool {
+        self.retro().is_some()
+    }
+
+    pub(crate) fn retro(self) -> Option<retro::Retro> {
+        match self {
+            Encoding::Codec(Codec(CodecKind::Retro(table))) => Some(table.kind),
+            _ => None,
         }
     }
 
@@ -265,6 +296,7 @@ impl Encoding {
                 CodecKind::Whatwg(encoding) => whatwg::first_invalid(encoding, bytes),
                 #[cfg(feature = "encodings")]
                 CodecKind::Oem(page) => page.first_invalid(bytes),
+                CodecKind::Retro(_) => bytes.len(),
             },
         }
     }
@@ -300,6 +332,13 @@ impl Encoding {
                             None => Piece::Malformed,
                         };
                         if !each(piece) {
+                            return;
+                        }
+                    }
+                }
+                CodecKind::Retro(table) => {
+                    for &byte in bytes {
+                        if !each(Piece::Char(table.decode(byte))) {
                             return;
                         }
                     }
@@ -363,6 +402,14 @@ impl Encoding {
                     }
                     None => missing(c, out),
                 }),
+                CodecKind::Retro(table) => text.chars().try_for_each(|c| match table.encode(c) {
+                    Some(Some(byte)) => {
+                        out.push(byte);
+                        Ok(())
+                    }
+                    Some(None) => Ok(()),
+                    None => missing(c, out),
+                }),
             },
         };
         if result.is_err() {
@@ -382,6 +429,7 @@ impl Encoding {
                 CodecKind::Whatwg(encoding) => whatwg::complete_prefix(encoding, bytes),
                 #[cfg(feature = "encodings")]
                 CodecKind::Oem(_) => bytes.len(),
+                CodecKind::Retro(_) => bytes.len(),
             },
         }
     }
@@ -420,10 +468,11 @@ impl std::str::FromStr for Encoding {
 
 /// The names an error message suggests.
 #[cfg(feature = "encodings")]
-const KNOWN_NAMES: &str =
-    "utf-8, latin-1, bytes, cp437, cp850, cp866, windows-1252, koi8-r, shift_jis, big5, ...";
+const KNOWN_NAMES: &str = "utf-8, latin-1, bytes, cp437, cp850, cp866, windows-1252, koi8-r, shift_jis, big5, \
+     petscii, atascii, atarist, ...";
 #[cfg(not(feature = "encodings"))]
-const KNOWN_NAMES: &str = "utf-8, latin-1, bytes; more with the `encodings` feature";
+const KNOWN_NAMES: &str =
+    "utf-8, latin-1, bytes, petscii, atascii, atarist; more with the `encodings` feature";
 
 impl std::fmt::Display for Encoding {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -157,7 +157,8 @@ fn strict_reports_the_offset_of_the_first_bad_byte() {
 #[test]
 fn single_byte_pages_round_trip_all_256_bytes() {
     for encoding in Encoding::all() {
-        if !encoding.is_single_byte() || encoding == Encoding::Bytes {
+        // The retro sets show some characters twice (tests/retro_codecs.rs checks them).
+        if !encoding.is_single_byte() || encoding == Encoding::Bytes || encoding.is_retro() {
             continue;
         }
         for byte in 0..=255u8 {
