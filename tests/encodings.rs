@@ -313,3 +313,79 @@ fn strict_decoding_is_an_error_that_keeps_the_bytes() {
     client.write_bytes(b"caf\xe9\r\n").unwrap();
     assert_eq!(conn.readline(T).unwrap(), "caf\u{fffd}");
 }
+
+#[test]
+fn telnetlib3_client_types_petscii_and_atascii_graphics_at_ironboa_server() {
+    for (name, typed, shown) in [
+        // "Hello" (capital H is 0xc8) and graphics; telnetlib3 shows its own glyphs for them.
+        (
+            "petscii",
+            &b"\xc8\x45\x4c\x4c\x4f \xa6\xdb\xb0\x5c\r"[..],
+            "> Hello │┼◤£",
+        ),
+        // ATASCII ends the line with 0x9b.
+        (
+            "atascii",
+            &b"Hi \x00\x10\x60\x7b\x11\x12\x05\xa0\x9b"[..],
+            "> Hi ♥♣♦♠┌─┐█",
+        ),
+    ] {
+        let server = ServerProcess::start(&["--encoding", name]);
+        let Some(mut client) = Tl3Client::start(server.port, &["--encoding", name]) else {
+            return;
+        };
+        client.wait_for("> ");
+        client.type_bytes(typed);
+        // The echo is the same bytes, so telnetlib3 shows what it decodes from what was typed.
+        client.wait_for(shown);
+    }
+}
+
+#[test]
+fn ironboa_client_at_telnetlib3_server_petscii_and_atascii() {
+    for (name, typed, points) in [
+        (
+            "petscii",
+            "Hello ┼£",
+            "0048 0065 006C 006C 006F 0020 253C 00A3",
+        ),
+        ("atascii", "Hi ♥♣♦♠", "0048 0069 0020 2665 2663 2666 2660"),
+    ] {
+        let Some(server) = tl3_server(&["--encoding", name, "--force-binary"]) else {
+            return;
+        };
+        let shown = ironboa_client(
+            server.port,
+            &["--encoding", name],
+            &format!("{typed}\nquit\n"),
+        );
+        assert!(
+            shown.contains(&format!("echo: {typed} [{points}]")),
+            "{name}: {shown:?}"
+        );
+    }
+}
+
+#[test]
+fn syncterm_font_selection_switches_ironboa_client_unless_encoding_given() {
+    for (args, expected) in [
+        (&[][..], "plain Hello ▒\r\n╔"), // the selections themselves left out
+        (&["--encoding", "utf-8"][..], "32 D\u{fffd}ELLO"),
+    ] {
+        let server = BlockingTelnetServer::bind("127.0.0.1:0", ServerConfig::default()).unwrap();
+        server.start().unwrap();
+        let port = server.local_addr().port();
+        let feeder = std::thread::spawn(move || {
+            let conn = server.accept(T).unwrap();
+            // Font 32 (Commodore 64): PETSCII from here on; then font 0 (cp437).
+            conn.write_bytes(b"plain \x1b[0;32 D\xc8\x45\x4c\x4c\x4f \xa6\r\x1b[0;0 D\xc9")
+                .unwrap();
+            conn.flush().unwrap();
+            let _ = conn.readline(T);
+            conn.close();
+        });
+        let shown = ironboa_client(port, args, "done\n");
+        feeder.join().unwrap();
+        assert!(shown.contains(expected), "{args:?}: {shown:?}");
+    }
+}

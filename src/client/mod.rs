@@ -101,7 +101,9 @@ impl TelnetConnection {
         };
         let mut engine_config = EngineConfig::client();
         engine_config.limits = config.limits;
-        engine_config.force_binary = config.force_binary;
+        // A retro character set's bytes mean nothing as NVT ASCII: binary both ways, as
+        // telnetlib3 does.
+        engine_config.force_binary = config.force_binary || config.encoding.is_retro();
         if let Some(policy) = config.policy {
             engine_config.policy = policy;
         }

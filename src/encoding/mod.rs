@@ -35,6 +35,7 @@ mod retro;
 mod whatwg;
 
 use crate::error::Error;
+pub(crate) use retro::Retro;
 pub use retro::{VIC_II_PALETTE, petscii_to_ansi};
 
 /// How text is turned into bytes and back.

@@ -440,7 +440,9 @@ fn refuse(stream: &mut TcpStream, message: &str) {
 fn engine_config(config: &ServerConfig) -> EngineConfig {
     let mut engine_config = EngineConfig::server();
     engine_config.limits = config.limits;
-    engine_config.force_binary = config.force_binary;
+    // A retro character set's bytes mean nothing as NVT ASCII: binary both ways, as
+    // telnetlib3 does.
+    engine_config.force_binary = config.force_binary || config.encoding.is_retro();
     engine_config.policy = config.policy;
     if config.encoding != crate::session::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];

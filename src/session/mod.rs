@@ -1242,10 +1242,12 @@ impl Session {
     /// When the peer ends the stream mid-line, the partial line is handed out once.
     pub(crate) fn read_line(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
         let max = self.options.max_line_length;
+        let keys = line::LineKeys::of(self.encoding());
         let result = self.read_until(
             wait_for_timeout(timeout),
             Operation::ReadLine,
             |state, engine| {
+                state.lines.keys = keys;
                 let result = if engine.local_enabled(TelnetOption::ECHO) {
                     let mut echo = Vec::new();
                     let result = state.lines.edit_line(&mut state.input, &mut echo, max);

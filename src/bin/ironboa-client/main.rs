@@ -21,6 +21,7 @@ mod logging;
 mod command;
 mod decode;
 mod keys;
+mod retro;
 mod terminal;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -55,6 +56,14 @@ struct Args {
     /// U+FFFD in a terminal, and a pipeline ends with the error).
     #[arg(long, default_value = "replace", value_name = "replace|ignore|strict")]
     encoding_errors: String,
+    /// With a retro encoding (atascii, petscii, atarist), send the terminal's ANSI sequences
+    /// for the arrow and function keys instead of the encoding's own control codes.
+    #[arg(long)]
+    ansi_keys: bool,
+    /// With a retro encoding, send Enter as CR rather than the encoding's end of line (ATASCII
+    /// 0x9b), and show ATASCII's CR and LF glyphs as line breaks.
+    #[arg(long)]
+    ascii_eol: bool,
     /// Use the encoding even if the server never negotiates BINARY.
     #[arg(long)]
     force_binary: bool,
@@ -140,6 +149,10 @@ fn run(args: Args) -> Result<u8, String> {
         None => None,
     };
     let encoding = chosen.unwrap_or_default();
+    let retro_options = retro::RetroOptions {
+        ansi_keys: args.ansi_keys,
+        ascii_eol: args.ascii_eol,
+    };
     let errors: EncodingErrors = args
         .encoding_errors
         .parse()
@@ -229,7 +242,10 @@ fn run(args: Args) -> Result<u8, String> {
     }
     let conn = Arc::new(conn);
     if interactive {
-        let choice = if args.raw_mode {
+        // A retro encoding means a BBS that wants each key as it is typed (telnetlib3 turns
+        // its raw mode on too).
+        let retro_raw = chosen.is_some_and(Encoding::is_retro) && !args.line_mode;
+        let choice = if args.raw_mode || retro_raw {
             ModeChoice::Raw
         } else if args.line_mode {
             ModeChoice::Line
@@ -247,6 +263,8 @@ fn run(args: Args) -> Result<u8, String> {
             port: args.port,
             encoding,
             errors,
+            encoding_given: chosen.is_some(),
+            retro: retro_options,
             choice,
             escape,
         };
@@ -256,7 +274,7 @@ fn run(args: Args) -> Result<u8, String> {
         }
         Ok(ending.exit_status())
     } else {
-        pipeline(&conn, errors, eof_wait)?;
+        pipeline(&conn, errors, retro_options, chosen.is_some(), eof_wait)?;
         Ok(0)
     }
 }
@@ -273,6 +291,8 @@ fn say(message: &str) {
 fn pipeline(
     conn: &Arc<TelnetConnection>,
     errors: EncodingErrors,
+    retro_options: retro::RetroOptions,
+    encoding_given: bool,
     eof_wait: Option<Duration>,
 ) -> Result<(), String> {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -284,8 +304,16 @@ fn pipeline(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            let mut data = encode_input(writer.encoding(), &line);
-            data.extend_from_slice(b"\r\n");
+            let encoding = writer.encoding();
+            let data = if retro::RetroKeys::applies(encoding) {
+                // The set's own end of line (ATASCII 0x9b), as Enter sends it.
+                line.push(b'\r');
+                retro::RetroKeys::default().translate(&line, encoding, retro_options)
+            } else {
+                let mut data = encode_input(encoding, &line);
+                data.extend_from_slice(b"\r\n");
+                data
+            };
             if writer.write_bytes(&data).is_err() {
                 break;
             }
@@ -308,8 +336,15 @@ fn pipeline(
         match conn.read_bytes(64 * 1024, wait) {
             Ok(data) => {
                 text.clear();
-                decoder.set_encoding(conn.encoding());
-                let decoded = decoder.decode(&data, &mut text);
+                let decoded = retro::show_output(
+                    conn,
+                    &mut decoder,
+                    &data,
+                    !encoding_given,
+                    retro_options,
+                    false,
+                    &mut text,
+                );
                 stdout.write_all(&text).map_err(|e| e.to_string())?;
                 decoded.map_err(|e| e.to_string())?;
                 text.clear();

@@ -62,6 +62,10 @@ pub struct Settings {
     pub encoding: Encoding,
     /// `--encoding-errors`.
     pub errors: ironboa::EncodingErrors,
+    /// `--encoding` was given: SyncTERM font selections do not change it.
+    pub encoding_given: bool,
+    /// `--ansi-keys`, `--ascii-eol`.
+    pub retro: crate::retro::RetroOptions,
     pub choice: ModeChoice,
     pub escape: Option<u8>,
 }
@@ -357,6 +361,7 @@ pub fn interact(conn: &Arc<TelnetConnection>, settings: Settings) -> Result<Endi
 fn read_keys(shared: &Shared) -> Ending {
     let mut stdin = std::io::stdin().lock();
     let mut buf = [0u8; 1024];
+    let mut retro_keys = crate::retro::RetroKeys::default();
     loop {
         let n = match stdin.read(&mut buf) {
             // In raw mode a terminal has no end of file: it was hung up.
@@ -369,6 +374,19 @@ fn read_keys(shared: &Shared) -> Ending {
             return ending;
         }
         let mut rest = &buf[..n];
+        // A retro encoding: keys up to the escape character go out in the set's own bytes.
+        let encoding = shared.conn.encoding();
+        if crate::retro::RetroKeys::applies(encoding) && !shared.keys().prompt_open() {
+            let plain = match shared.keys().escape {
+                Some(escape) => rest.iter().position(|&b| b == escape).unwrap_or(rest.len()),
+                None => rest.len(),
+            };
+            let data = retro_keys.translate(&rest[..plain], encoding, shared.settings.retro);
+            rest = &rest[plain..];
+            if !data.is_empty() && shared.send(vec![Outgoing::Data(data)]).is_err() {
+                return Ending::ServerClosed;
+            }
+        }
         while !rest.is_empty() {
             let mut outgoing = Vec::new();
             let result = {
@@ -418,13 +436,17 @@ fn print_output(shared: &Shared) -> Ending {
             let actions = keys.update_modes(modes);
             let mut result = shared.perform(&mut keys, actions, &mut outgoing);
             text.clear();
-            decoder.set_encoding(conn.encoding());
-            if let Err(error) = decoder.decode(&data, &mut text) {
-                // --encoding-errors strict: say so, and show the bytes as U+FFFD.
+            if let Err(error) = crate::retro::show_output(
+                conn,
+                &mut decoder,
+                &data,
+                !shared.settings.encoding_given,
+                shared.settings.retro,
+                true,
+                &mut text,
+            ) {
+                // --encoding-errors strict: say so; the bytes show as U+FFFD.
                 log::error!("{error}");
-                if let ironboa::Error::Decode { bytes, .. } = &error {
-                    text.extend_from_slice(conn.encoding().decode(bytes).as_bytes());
-                }
             }
             if result.is_ok() && !text.is_empty() {
                 result = show(&text);
