@@ -389,3 +389,41 @@ fn syncterm_font_selection_switches_ironboa_client_unless_encoding_given() {
         assert!(shown.contains(expected), "{args:?}: {shown:?}");
     }
 }
+
+#[test]
+fn ironboa_client_sends_the_retro_sets_own_key_bytes_from_a_terminal() {
+    if !support::peers::have_program("tmux") {
+        return;
+    }
+    for (name, extra, expected) in [
+        // Up, Left, Backspace, "a", Enter.
+        ("petscii", "", &b"\x91\x9d\x14\x41\r"[..]),
+        ("atascii", "", &b"\x1c\x1e\x7ea\x9b"[..]),
+        (
+            "atascii",
+            "--ansi-keys --ascii-eol",
+            &b"\x1b[A\x1b[D\x7ea\r"[..],
+        ),
+    ] {
+        let server = BlockingTelnetServer::bind("127.0.0.1:0", ServerConfig::default()).unwrap();
+        server.start().unwrap();
+        let pane = support::tmux::Pane::start(
+            &format!("enc-keys-{name}-{}", extra.len()),
+            &format!(
+                "{CLIENT} --encoding {name} {extra} 127.0.0.1 {}",
+                server.local_addr().port()
+            ),
+        );
+        let conn = server.accept(T).unwrap();
+        conn.send("ready\n").unwrap();
+        pane.wait_for("ready");
+        pane.keys(&["Up", "Left", "BSpace"]);
+        pane.type_text("a");
+        pane.keys(&["Enter"]);
+        let mut received = Vec::new();
+        while !received.ends_with(expected) {
+            received.extend(conn.read_bytes(64, T).unwrap());
+        }
+        assert_eq!(received, expected, "{name} {extra}");
+    }
+}
