@@ -145,14 +145,24 @@ fn ends_inside_a_character(encoding: &'static encoding_rs::Encoding, bytes: &[u8
 }
 
 /// How many bytes of `bytes` decode without cutting a character (at most 3 held back).
+///
+/// Only the tail after the last byte below 0x30 is examined: in every multi-byte encoding
+/// offered (Shift_JIS, EUC-JP, EUC-KR, Big5, GBK, gb18030) such a byte is never part of a
+/// longer character (their trail bytes are 0x30 and above), so a character starts after it.
+/// Text with spaces or line ends is therefore checked in a few bytes, not decoded whole.
 pub(super) fn complete_prefix(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> usize {
-    if encoding.is_single_byte() || !ends_inside_a_character(encoding, bytes) {
+    if encoding.is_single_byte() {
+        return bytes.len();
+    }
+    let start = bytes.iter().rposition(|&b| b < 0x30).map_or(0, |at| at + 1);
+    let tail = &bytes[start..];
+    if !ends_inside_a_character(encoding, tail) {
         return bytes.len();
     }
     (1..=3)
-        .filter_map(|held| bytes.len().checked_sub(held))
-        .find(|&end| !ends_inside_a_character(encoding, &bytes[..end]))
-        .unwrap_or(bytes.len())
+        .filter_map(|held| tail.len().checked_sub(held))
+        .find(|&end| !ends_inside_a_character(encoding, &tail[..end]))
+        .map_or(bytes.len(), |end| start + end)
 }
 
 /// Appends `text` in `encoding`, calling `missing` for each character it cannot encode.
