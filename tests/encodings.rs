@@ -427,3 +427,18 @@ fn ironboa_client_sends_the_retro_sets_own_key_bytes_from_a_terminal() {
         assert_eq!(received, expected, "{name} {extra}");
     }
 }
+
+#[test]
+fn ironboa_server_encoding_errors_strict_refuses_the_line_and_goes_on() {
+    let server = ServerProcess::start(&["--encoding-errors", "strict"]);
+    let client =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    client.read_until("> ", T).unwrap();
+    client.write_bytes(b"caf\xe9\r\n").unwrap();
+    assert_eq!(
+        client.read_until("> ", T).unwrap(),
+        "That line is not valid UTF-8 (byte 3).\r\n> "
+    );
+    client.send("café\n").unwrap();
+    assert_eq!(client.read_until("> ", T).unwrap(), "café\r\n> ");
+}
