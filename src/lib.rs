@@ -11,7 +11,8 @@
 //! XDISPLOC, LINEMODE, LFLOW, NEW_ENVIRON, CHARSET), and bounded buffers everywhere.
 //!
 //! Out of scope for the engine: sockets, threads, clocks, text encodings. The engine deals in
-//! bytes; drivers own I/O, time and decoding.
+//! bytes; drivers own I/O, time and decoding. The connections' text encodings (UTF-8, code
+//! pages by name, the retro sets, CHARSET and LANG switching) are in [`encoding`].
 //!
 //! ## Data flow
 //!
