@@ -442,3 +442,21 @@ fn ironboa_server_encoding_errors_strict_refuses_the_line_and_goes_on() {
     client.send("café\n").unwrap();
     assert_eq!(client.read_until("> ", T).unwrap(), "café\r\n> ");
 }
+
+#[test]
+fn pty_program_is_told_the_agreed_encoding_when_the_client_sent_no_lang() {
+    let server = ServerProcess::start(&[
+        "--encoding",
+        "koi8-r",
+        "--pty-exec",
+        "/bin/sh",
+        "--",
+        "-c",
+        "'echo LANG=$LANG'",
+    ]);
+    // The library client sends no environment; it accepts KOI8-R in CHARSET.
+    let config = ClientConfig::default().encoding(encoding("koi8-r"));
+    let client = TelnetConnection::connect(("127.0.0.1", server.port), config).unwrap();
+    let text = client.read_until("\n", T).unwrap();
+    assert!(text.contains("LANG=en_US.KOI8-R"), "{text:?}");
+}

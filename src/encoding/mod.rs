@@ -5,7 +5,7 @@
 //! `encodings` feature (on with `cli`) adds every ASCII-compatible encoding of the WHATWG
 //! Encoding Standard through encoding_rs (windows-1252, koi8-r, iso-8859-*, big5, gbk,
 //! gb18030, shift_jis, euc-jp, euc-kr, ibm866, ...) and the DOS/OEM code pages it lacks through
-//! oem_cp (cp437, cp850, cp852, cp866, ...), under their WHATWG labels and the names Python
+//! oem_cp (cp437, cp850, cp852, cp865, ...), under their WHATWG labels and the names Python
 //! gives them (`cp437`, `koi8_r`, `iso8859_5`, `latin_1`, ...), so a telnetlib3 or miniboa
 //! user's `--encoding` names work unchanged.
 //!
