@@ -460,3 +460,30 @@ fn pty_program_is_told_the_agreed_encoding_when_the_client_sent_no_lang() {
     let text = client.read_until("\n", T).unwrap();
     assert!(text.contains("LANG=en_US.KOI8-R"), "{text:?}");
 }
+
+#[test]
+fn charset_switches_ironboa_server_from_utf8_to_what_telnetlib3_accepts() {
+    // Configured UTF-8, offering UTF-8, KOI8-R and CP437: telnetlib3's client, told cp437,
+    // accepts CP437, and the connection switches to it.
+    let config = ServerConfig::default().offer_encodings(vec![
+        Encoding::Utf8,
+        encoding("koi8-r"),
+        encoding("cp437"),
+    ]);
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server.start().unwrap();
+    let Some(client) = Tl3Client::start(
+        server.local_addr().port(),
+        &["--encoding", "cp437", "--force-binary"],
+    ) else {
+        return;
+    };
+    let conn = server.accept(T).unwrap();
+    // Agreed in CHARSET (LANG, en_US.cp437, names the same).
+    assert_eq!(conn.peer_info().charset.as_deref(), Some("CP437"));
+    assert_eq!(conn.encoding(), encoding("cp437"));
+    // 0xc9 0xcd 0xbb on the wire: telnetlib3 shows them as ╔═╗ (UTF-8's bytes would show as
+    // "ΓòöΓòÉΓòù").
+    conn.send("╔═╗ switched\n").unwrap();
+    client.wait_for("╔═╗ switched");
+}

@@ -27,6 +27,7 @@ pub struct ServerConfig {
     pub(crate) connect_maxwait: Duration,
     pub(crate) encoding: Encoding,
     pub(crate) encoding_errors: EncodingErrors,
+    pub(crate) offer_encodings: Vec<Encoding>,
     pub(crate) never_send_ga: bool,
     pub(crate) force_binary: bool,
     pub(crate) character_mode: bool,
@@ -55,6 +56,7 @@ impl Default for ServerConfig {
             connect_maxwait: Duration::from_millis(1500),
             encoding: Encoding::Utf8,
             encoding_errors: EncodingErrors::Replace,
+            offer_encodings: Vec::new(),
             never_send_ga: false,
             force_binary: false,
             character_mode: false,
@@ -121,6 +123,10 @@ setters! {
     /// What the text calls do with bytes the encoding cannot decode and characters it cannot
     /// encode (default [`EncodingErrors::Replace`]; telnetlib3's `--encoding-errors`).
     encoding_errors / get_encoding_errors: EncodingErrors;
+    /// The encodings offered in CHARSET, most preferred first (default: empty, offering
+    /// [`encoding`](Self::encoding) alone). Whichever the client accepts becomes the
+    /// connection's encoding.
+    offer_encodings / get_offer_encodings: Vec<Encoding>;
     /// Never send IAC GA, even to clients that did not agree to suppress it (default `false`).
     never_send_ga / get_never_send_ga: bool;
     /// Treat data as BINARY both ways whatever was negotiated (default `false`).

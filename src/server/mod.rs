@@ -444,7 +444,13 @@ fn engine_config(config: &ServerConfig) -> EngineConfig {
     // telnetlib3 does.
     engine_config.force_binary = config.force_binary || config.encoding.is_retro();
     engine_config.policy = config.policy;
-    if config.encoding != crate::session::Encoding::Utf8 {
+    if !config.offer_encodings.is_empty() {
+        engine_config.charsets = config
+            .offer_encodings
+            .iter()
+            .map(|e| e.name().to_owned())
+            .collect();
+    } else if config.encoding != crate::session::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
     engine_config
