@@ -55,6 +55,40 @@ pub enum Error {
     /// An argument was not acceptable, e.g. an unknown option name given to `wait_for`.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// Under [`EncodingErrors::Strict`](crate::EncodingErrors::Strict), received bytes that do
+    /// not decode in the connection's encoding. `bytes` holds everything the call took from the
+    /// input (a whole line, for `readline`), so nothing is lost; the byte-level calls would
+    /// have returned the same bytes.
+    ///
+    /// ```
+    /// use ironboa::{Encoding, EncodingErrors, Error};
+    ///
+    /// match Encoding::Utf8.decode_with(b"ok \xff", EncodingErrors::Strict) {
+    ///     Err(Error::Decode { position, bytes, .. }) => {
+    ///         assert_eq!(position, 3);
+    ///         assert_eq!(bytes, b"ok \xff");
+    ///     }
+    ///     other => panic!("{other:?}"),
+    /// }
+    /// ```
+    #[error("bytes not valid {encoding} at offset {position} of {len}", len = bytes.len())]
+    Decode {
+        /// The connection's encoding.
+        encoding: String,
+        /// The offset in `bytes` of the first that does not decode.
+        position: usize,
+        /// Every byte the call took, undecoded.
+        bytes: Vec<u8>,
+    },
+    /// Under [`EncodingErrors::Strict`](crate::EncodingErrors::Strict), text to send holds a
+    /// character the connection's encoding lacks; nothing was sent.
+    #[error("{character:?} cannot be encoded in {encoding}")]
+    Encode {
+        /// The connection's encoding.
+        encoding: String,
+        /// The first character it lacks.
+        character: char,
+    },
     /// TLS failed (TELNETS, the `tls` feature): the handshake, the peer's certificate, a record
     /// that would not decrypt, or a certificate or key file. `reason` says which.
     ///

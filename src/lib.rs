@@ -11,7 +11,8 @@
 //! XDISPLOC, LINEMODE, LFLOW, NEW_ENVIRON, CHARSET), and bounded buffers everywhere.
 //!
 //! Out of scope for the engine: sockets, threads, clocks, text encodings. The engine deals in
-//! bytes; drivers own I/O, time and decoding.
+//! bytes; drivers own I/O, time and decoding. The connections' text encodings (UTF-8, code
+//! pages by name, the retro sets, CHARSET and LANG switching) are in [`encoding`].
 //!
 //! ## Data flow
 //!
@@ -81,6 +82,7 @@
 #![warn(unreachable_pub)]
 
 pub mod client;
+pub mod encoding;
 pub mod error;
 #[cfg(feature = "editor")]
 pub mod line;
@@ -96,7 +98,8 @@ pub mod shell;
 pub mod tls;
 
 pub use client::{ClientConfig, TelnetConnection};
+pub use encoding::{Encoding, EncodingErrors};
 pub use error::{Error, Limit, Operation, ProtocolError, ProxyHeaderError, Result, TlsError};
 pub use proto::{Command, Event, Side, TelnetOption, Verb};
 pub use server::{BlockingTelnetServer, ConnectionId, ServerConfig, ServerConnection};
-pub use session::{Encoding, OptionName, PeerAddress, Transport, WaitFor};
+pub use session::{OptionName, PeerAddress, Transport, WaitFor};

@@ -2,9 +2,9 @@
 
 use std::time::Duration;
 
+use crate::encoding::{Encoding, EncodingErrors};
 use crate::options::{EnvVar, WindowSize};
 use crate::proto::{Limits, Policy, TelnetOption};
-use crate::session::Encoding;
 
 /// How a [`TelnetConnection`](super::TelnetConnection) connects and what it reports about
 /// itself. Set options with the chainable setters.
@@ -27,6 +27,9 @@ pub struct ClientConfig {
     pub(crate) connect_minwait: Duration,
     pub(crate) connect_maxwait: Duration,
     pub(crate) encoding: Encoding,
+    pub(crate) encoding_errors: EncodingErrors,
+    /// `encoding` was called: CHARSET accepts only that encoding.
+    pub(crate) encoding_given: bool,
     pub(crate) force_binary: bool,
     pub(crate) terminal_types: Vec<String>,
     pub(crate) window_size: Option<WindowSize>,
@@ -53,6 +56,8 @@ impl Default for ClientConfig {
             connect_minwait: Duration::from_millis(100),
             connect_maxwait: Duration::from_secs(4),
             encoding: Encoding::Utf8,
+            encoding_errors: EncodingErrors::Replace,
+            encoding_given: false,
             force_binary: false,
             terminal_types: vec!["xterm".to_owned()],
             window_size: Some(WindowSize::new(80, 24)),
@@ -104,9 +109,21 @@ impl ClientConfig {
     }
 
     /// The encoding of the text calls (`readline`, `read`, `read_until_text`, `write_text`);
-    /// default UTF-8. The telnetlib calls always deal in bytes.
+    /// default UTF-8. Set, it is the one character set accepted in CHARSET (with UTF-8's
+    /// other spelling); unset, the client accepts the first offered that
+    /// [`Encoding::from_name`] knows, as telnetlib3's client does without `--encoding`. What
+    /// CHARSET agreed, or [`set_encoding`](super::TelnetConnection::set_encoding), is used from
+    /// then on. The telnetlib calls always deal in bytes.
     pub fn encoding(mut self, encoding: Encoding) -> Self {
         self.encoding = encoding;
+        self.encoding_given = true;
+        self
+    }
+
+    /// What the text calls do with bytes the encoding cannot decode and characters it cannot
+    /// encode (default [`EncodingErrors::Replace`]; telnetlib3's `--encoding-errors`).
+    pub fn encoding_errors(mut self, errors: EncodingErrors) -> Self {
+        self.encoding_errors = errors;
         self
     }
 

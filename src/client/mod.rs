@@ -41,6 +41,7 @@ pub use config::ClientConfig;
 pub use expect::ExpectMatch;
 pub use telnetlib::Telnet;
 
+use crate::encoding::{Encoding, EncodingErrors};
 use crate::error::{Error, Operation, Result};
 use crate::options::WindowSize;
 use crate::proto::{Engine, EngineConfig, Event, Identity, TelnetOption};
@@ -100,7 +101,9 @@ impl TelnetConnection {
         };
         let mut engine_config = EngineConfig::client();
         engine_config.limits = config.limits;
-        engine_config.force_binary = config.force_binary;
+        // A retro character set's bytes mean nothing as NVT ASCII: binary both ways, as
+        // telnetlib3 does.
+        engine_config.force_binary = config.force_binary || config.encoding.is_retro();
         if let Some(policy) = config.policy {
             engine_config.policy = policy;
         }
@@ -111,11 +114,13 @@ impl TelnetConnection {
             ..Identity::default()
         };
         engine_config.charsets = vec![config.encoding.name().to_owned()];
-        if config.encoding == crate::session::Encoding::Utf8 {
+        if config.encoding == Encoding::Utf8 {
             engine_config.charsets.push("UTF8".to_owned());
         }
+        engine_config.accept_known_charsets = !config.encoding_given;
         let options = SessionOptions {
             encoding: config.encoding,
+            encoding_errors: config.encoding_errors,
             max_line_length: config.max_line_length,
             max_input_buffer: config.max_input_buffer,
             never_send_ga: true,
@@ -266,7 +271,7 @@ impl TelnetConnection {
     /// Sends text in the connection's encoding, as it is (IAC doubled; outside BINARY a bare CR
     /// becomes CR NUL).
     pub fn write(&self, text: &str) -> Result<()> {
-        self.write_bytes(&self.encode(text))
+        self.write_bytes(&self.encode(text)?)
     }
 
     /// Sends bytes as they are (IAC doubled; outside BINARY a bare CR becomes CR NUL).
@@ -277,16 +282,32 @@ impl TelnetConnection {
     /// Sends text with `\n` and `\r\n` both turned into exactly one `\r\n`, the Telnet line
     /// end, as the server's `send` does.
     pub fn send(&self, text: &str) -> Result<()> {
-        self.session.write_data(&self.encode(text), true)
+        self.session.write_data(&self.encode(text)?, true)
     }
 
-    fn encode(&self, text: &str) -> Vec<u8> {
+    fn encode(&self, text: &str) -> Result<Vec<u8>> {
         let mut bytes = Vec::with_capacity(text.len());
-        self.session
-            .options()
-            .encoding
-            .encode_into(text, &mut bytes);
-        bytes
+        self.session.encode_text(text, &mut bytes)?;
+        Ok(bytes)
+    }
+
+    /// The encoding of the text calls now: the one set with
+    /// [`set_encoding`](Self::set_encoding), else the character set accepted in CHARSET (when
+    /// this build knows it), else [`ClientConfig::encoding`].
+    pub fn encoding(&self) -> Encoding {
+        self.session.encoding()
+    }
+
+    /// Switches the text calls to `encoding` from now on (whatever CHARSET agreed). Bytes
+    /// already received but not yet read are decoded in the new encoding.
+    pub fn set_encoding(&self, encoding: Encoding) {
+        self.session.set_encoding(encoding);
+    }
+
+    /// Changes what the text calls do with bytes that do not decode and characters that
+    /// cannot be encoded, from now on.
+    pub fn set_encoding_errors(&self, errors: EncodingErrors) {
+        self.session.set_encoding_errors(errors);
     }
 
     /// Writes anything the engine has queued (negotiation replies). Writes are unbuffered.
@@ -329,7 +350,7 @@ impl TelnetConnection {
             }
             _ => {}
         }
-        let encoding = self.session.options().encoding;
+        let encoding = self.session.encoding();
         self.session.inspect(|engine| {
             let identity = &engine.config().identity;
             match name {

@@ -76,6 +76,10 @@ pub struct EngineConfig {
     /// Character sets offered (server, in CHARSET REQUEST) or accepted (client), most preferred
     /// first, matched case-insensitively. Default `["UTF-8"]`.
     pub charsets: Vec<String>,
+    /// A client offered character sets none of which is in [`charsets`](Self::charsets)
+    /// accepts the first one [`Encoding::from_name`](crate::Encoding::from_name) knows
+    /// (telnetlib3's client does so when no `--encoding` was given). Default `false`.
+    pub accept_known_charsets: bool,
     /// Treat data in both directions as BINARY whatever was negotiated (no CR NUL on either
     /// side), for peers that send 8-bit data without negotiating BINARY. Default `false`.
     pub force_binary: bool,
@@ -111,6 +115,7 @@ impl EngineConfig {
             .map(|s| s.to_string())
             .collect(),
             charsets: vec!["UTF-8".to_owned()],
+            accept_known_charsets: false,
             force_binary: false,
             stream_switches: OptionSet::new(),
         }

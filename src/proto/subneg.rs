@@ -250,12 +250,21 @@ impl Engine {
                     self.queue_subnegotiation(&Subnegotiation::Charset(Charset::Rejected));
                     return;
                 }
-                let choice = offered.iter().find(|name| {
-                    self.config
-                        .charsets
-                        .iter()
-                        .any(|ours| ours.eq_ignore_ascii_case(name))
-                });
+                let choice = offered
+                    .iter()
+                    .find(|name| {
+                        self.config
+                            .charsets
+                            .iter()
+                            .any(|ours| ours.eq_ignore_ascii_case(name))
+                    })
+                    .or_else(|| {
+                        self.config.accept_known_charsets.then(|| {
+                            offered
+                                .iter()
+                                .find(|name| crate::encoding::Encoding::from_name(name).is_some())
+                        })?
+                    });
                 let reply = match choice {
                     Some(name) => {
                         let old = self.peer.charset.as_ref().map_or(0, String::len);

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
+use crate::encoding::{Encoding, EncodingErrors};
 use crate::proto::{Limits, Policy, TelnetOption};
-use crate::session::Encoding;
 
 /// How a [`BlockingTelnetServer`](super::BlockingTelnetServer) runs. Every option has a
 /// documented default; set them with the chainable setters.
@@ -26,6 +26,8 @@ pub struct ServerConfig {
     pub(crate) max_input_buffer: usize,
     pub(crate) connect_maxwait: Duration,
     pub(crate) encoding: Encoding,
+    pub(crate) encoding_errors: EncodingErrors,
+    pub(crate) offer_encodings: Vec<Encoding>,
     pub(crate) never_send_ga: bool,
     pub(crate) force_binary: bool,
     pub(crate) character_mode: bool,
@@ -58,6 +60,8 @@ impl Default for ServerConfig {
             max_input_buffer: 1 << 20,
             connect_maxwait: Duration::from_millis(1500),
             encoding: Encoding::Utf8,
+            encoding_errors: EncodingErrors::Replace,
+            offer_encodings: Vec::new(),
             never_send_ga: false,
             force_binary: false,
             character_mode: false,
@@ -122,8 +126,18 @@ setters! {
     /// How long the opening negotiation may take before the handler runs (default 1.5 s, as
     /// telnetlib3-server's `--connect-maxwait`).
     connect_maxwait / get_connect_maxwait: Duration;
-    /// The text encoding of `readline`, `send` and friends (default UTF-8).
+    /// The text encoding of `readline`, `send` and friends (default UTF-8), until CHARSET or
+    /// the client's `LANG` names another or the handler calls
+    /// [`set_encoding`](super::ServerConnection::set_encoding). Any other than UTF-8 is
+    /// offered in CHARSET.
     encoding / get_encoding: Encoding;
+    /// What the text calls do with bytes the encoding cannot decode and characters it cannot
+    /// encode (default [`EncodingErrors::Replace`]; telnetlib3's `--encoding-errors`).
+    encoding_errors / get_encoding_errors: EncodingErrors;
+    /// The encodings offered in CHARSET, most preferred first (default: empty, offering
+    /// [`encoding`](Self::encoding) alone). Whichever the client accepts becomes the
+    /// connection's encoding.
+    offer_encodings / get_offer_encodings: Vec<Encoding>;
     /// Never send IAC GA, even to clients that did not agree to suppress it (default `false`).
     never_send_ga / get_never_send_ga: bool;
     /// Treat data as BINARY both ways whatever was negotiated (default `false`).

@@ -83,18 +83,38 @@ impl ServerConnection {
         self.id
     }
 
-    fn encoding(&self) -> Encoding {
-        self.session.options().encoding
+    /// The encoding of the text calls now: the one set with
+    /// [`set_encoding`](Self::set_encoding), else the one negotiated (the character set the
+    /// client accepted in CHARSET, else the encoding of the `LANG` it sent, such as
+    /// `ru_RU.KOI8-R`, when this build knows it), else
+    /// [`ServerConfig::encoding`](super::ServerConfig::encoding).
+    pub fn encoding(&self) -> Encoding {
+        self.session.encoding()
+    }
+
+    /// Switches the text calls to `encoding` from now on, over anything negotiated. Bytes
+    /// already received but not yet read are decoded in the new encoding.
+    pub fn set_encoding(&self, encoding: Encoding) {
+        self.session.set_encoding(encoding);
+    }
+
+    /// Changes what the text calls do with bytes that do not decode and characters that
+    /// cannot be encoded, from now on.
+    pub fn set_encoding_errors(&self, errors: crate::EncodingErrors) {
+        self.session.set_encoding_errors(errors);
     }
 
     // ----- reading -----
 
     /// Reads one line, without its ending: `\r\n`, `\r\0`, `\n` and a lone `\r` each end a line.
     /// In character mode what is typed is echoed and backspace, DEL and Ctrl-U edit the line.
-    /// Invalid text becomes U+FFFD; [`readline_bytes`](Self::readline_bytes) gives the bytes.
+    /// Invalid text becomes U+FFFD (or, under
+    /// [`EncodingErrors::Strict`](crate::EncodingErrors::Strict), the line comes back inside
+    /// [`Error::Decode`](crate::Error::Decode)); [`readline_bytes`](Self::readline_bytes) gives
+    /// the bytes.
     pub fn readline(&self, timeout: Option<Duration>) -> Result<String> {
         let line = self.readline_bytes(timeout)?;
-        Ok(self.encoding().decode(&line))
+        self.session.decode_text(&line)
     }
 
     /// [`readline`](Self::readline), as raw bytes.
@@ -134,7 +154,7 @@ impl ServerConnection {
     /// Sends text as it is (IAC doubled; outside BINARY a bare CR becomes CR NUL).
     pub fn write(&self, text: &str) -> Result<()> {
         let mut bytes = Vec::with_capacity(text.len());
-        self.encoding().encode_into(text, &mut bytes);
+        self.session.encode_text(text, &mut bytes)?;
         self.session.write_data(&bytes, false)
     }
 
@@ -147,7 +167,7 @@ impl ServerConnection {
     /// telnetlib3's `send`).
     pub fn send(&self, text: &str) -> Result<()> {
         let mut bytes = Vec::with_capacity(text.len() + 8);
-        self.encoding().encode_into(text, &mut bytes);
+        self.session.encode_text(text, &mut bytes)?;
         self.session.write_data(&bytes, true)
     }
 
@@ -160,7 +180,7 @@ impl ServerConnection {
     /// [`BlockingTelnetServer::broadcast`](super::BlockingTelnetServer::broadcast).
     pub fn send_nowait(&self, text: &str) -> Result<()> {
         let mut bytes = Vec::with_capacity(text.len() + 8);
-        self.encoding().encode_into(text, &mut bytes);
+        self.session.encode_text(text, &mut bytes)?;
         let limit = self.session.options().max_queued_output;
         self.session.queue_output(&bytes, true, limit)
     }
@@ -440,11 +460,7 @@ impl ServerConnection {
                     .terminal_type()
                     .map(str::to_owned)
                     .or_else(|| peer.environment.get("TERM").cloned()),
-                "charset" => Some(
-                    peer.charset
-                        .clone()
-                        .unwrap_or_else(|| encoding.name().to_owned()),
-                ),
+                "charset" => Some(encoding.name().to_owned()),
                 "tspeed" => peer.terminal_speed.map(|(tx, rx)| format!("{tx},{rx}")),
                 "xdisploc" => peer.x_display.clone(),
                 "location" => peer.location.clone(),

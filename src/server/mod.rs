@@ -635,9 +635,17 @@ fn refuse(stream: &mut TcpStream, message: &str) {
 fn engine_config(config: &ServerConfig) -> EngineConfig {
     let mut engine_config = EngineConfig::server();
     engine_config.limits = config.limits;
-    engine_config.force_binary = config.force_binary;
+    // A retro character set's bytes mean nothing as NVT ASCII: binary both ways, as
+    // telnetlib3 does.
+    engine_config.force_binary = config.force_binary || config.encoding.is_retro();
     engine_config.policy = config.policy;
-    if config.encoding != crate::session::Encoding::Utf8 {
+    if !config.offer_encodings.is_empty() {
+        engine_config.charsets = config
+            .offer_encodings
+            .iter()
+            .map(|e| e.name().to_owned())
+            .collect();
+    } else if config.encoding != crate::session::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
     engine_config
@@ -652,6 +660,7 @@ fn build_connection(
 ) -> ServerConnection {
     let options = SessionOptions {
         encoding: config.encoding,
+        encoding_errors: config.encoding_errors,
         max_line_length: config.max_line_length,
         max_input_buffer: config.max_input_buffer,
         never_send_ga: config.never_send_ga,

@@ -17,9 +17,73 @@ pub(crate) enum LineResult {
     TooLong,
 }
 
+/// The bytes that end and edit a line: ASCII's, or a retro character set's (ATASCII ends a
+/// line with 0x9b and erases with 0x7e, PETSCII erases with 0x14), whose other bytes are
+/// characters (ATASCII's 0x7f is a tab arrow, PETSCII's a graphic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct LineKeys {
+    /// A line end besides CR and LF.
+    eol: Option<u8>,
+    /// Erase the character before.
+    erase: [u8; 2],
+    /// Erase the whole line.
+    kill: Option<u8>,
+    /// One byte is one character, and the erase key is echoed as it is (the peer's screen
+    /// editor knows it).
+    retro: bool,
+}
+
+impl Default for LineKeys {
+    fn default() -> Self {
+        LineKeys {
+            eol: None,
+            erase: [BS, DEL],
+            kill: Some(CTRL_U),
+            retro: false,
+        }
+    }
+}
+
+impl LineKeys {
+    /// The keys of `encoding`'s computers.
+    pub(crate) fn of(encoding: crate::encoding::Encoding) -> LineKeys {
+        use crate::encoding::Retro;
+        match encoding.retro() {
+            None | Some(Retro::AtariSt) => LineKeys::default(),
+            Some(Retro::Atascii) => LineKeys {
+                eol: Some(0x9b),
+                erase: [0x7e, 0x7e],
+                kill: Some(0x9c),
+                retro: true,
+            },
+            Some(Retro::Petscii) => LineKeys {
+                eol: None,
+                erase: [0x14, 0x14],
+                kill: None,
+                retro: true,
+            },
+        }
+    }
+
+    fn is_erase(&self, byte: u8) -> bool {
+        self.erase.contains(&byte)
+    }
+
+    /// Where the last character of `bytes` starts.
+    fn last_char_start(&self, bytes: &[u8]) -> Option<usize> {
+        if self.retro {
+            bytes.len().checked_sub(1)
+        } else {
+            last_char_start(bytes)
+        }
+    }
+}
+
 /// Line-reading state that survives between calls (and across timeouts: nothing is lost).
 #[derive(Debug, Default)]
 pub(crate) struct LineReader {
+    /// The keys of the connection's encoding now.
+    pub(crate) keys: LineKeys,
     /// The last line ended with a lone CR: drop a LF or NUL that comes next.
     skip_lf: bool,
     /// A line went over the limit: drop input up to the next line end.
@@ -55,7 +119,11 @@ impl LineReader {
                     None => return LineResult::Incomplete,
                 }
             }
-            let Some(end) = memchr::memchr2(CR, LF, input.as_slice()) else {
+            let found = match self.keys.eol {
+                Some(eol) => memchr::memchr3(CR, LF, eol, input.as_slice()),
+                None => memchr::memchr2(CR, LF, input.as_slice()),
+            };
+            let Some(end) = found else {
                 if input.len() > max_len {
                     input.consume(input.len());
                     if self.discarding {
@@ -89,7 +157,7 @@ impl LineReader {
                 return LineResult::TooLong;
             }
             if edit {
-                apply_erasures(&mut line);
+                apply_erasures(&mut line, &self.keys);
             }
             return LineResult::Line(line);
         }
@@ -113,6 +181,7 @@ impl LineReader {
                     continue;
                 }
             }
+            let keys = self.keys;
             match byte {
                 CR | LF => {
                     self.skip_lf = byte == CR;
@@ -125,16 +194,37 @@ impl LineReader {
                     result = LineResult::Line(line);
                     break;
                 }
-                BS | DEL => {
-                    if let Some(last_start) = last_char_start(&self.edit) {
+                _ if Some(byte) == keys.eol => {
+                    echo.push(byte);
+                    let line = std::mem::take(&mut self.edit);
+                    if self.discarding {
+                        self.discarding = false;
+                        continue;
+                    }
+                    result = LineResult::Line(line);
+                    break;
+                }
+                _ if keys.is_erase(byte) => {
+                    if let Some(last_start) = keys.last_char_start(&self.edit) {
                         self.edit.truncate(last_start);
-                        echo.extend_from_slice(b"\x08 \x08");
+                        if keys.retro {
+                            echo.push(byte);
+                        } else {
+                            echo.extend_from_slice(b"\x08 \x08");
+                        }
                     }
                 }
-                CTRL_U => {
-                    let chars = count_chars(&self.edit);
+                _ if Some(byte) == keys.kill => {
+                    let chars = if keys.retro {
+                        self.edit.len()
+                    } else {
+                        count_chars(&self.edit)
+                    };
                     for _ in 0..chars {
-                        echo.extend_from_slice(b"\x08 \x08");
+                        match keys.retro {
+                            true => echo.push(keys.erase[0]),
+                            false => echo.extend_from_slice(b"\x08 \x08"),
+                        }
                     }
                     self.edit.clear();
                 }
@@ -148,7 +238,7 @@ impl LineReader {
                         break;
                     }
                     self.edit.push(byte);
-                    if byte >= 0x20 || byte == b'\t' {
+                    if byte >= 0x20 || byte == b'\t' || keys.retro {
                         echo.push(byte);
                     }
                 }
@@ -185,19 +275,22 @@ impl LineReader {
 /// telnet-client) sends the editing keys too. Backspace and DEL erase the character before
 /// them (a whole UTF-8 sequence), Ctrl-U everything before it, as a terminal's line editor
 /// does; a line typed into a client that edits locally has none of them.
-fn apply_erasures(line: &mut Vec<u8>) {
-    if memchr::memchr3(BS, DEL, CTRL_U, line).is_none() {
+fn apply_erasures(line: &mut Vec<u8>, keys: &LineKeys) {
+    if !line
+        .iter()
+        .any(|&b| keys.is_erase(b) || Some(b) == keys.kill)
+    {
         return;
     }
     let mut edited = Vec::with_capacity(line.len());
     for &byte in line.iter() {
         match byte {
-            BS | DEL => {
-                if let Some(start) = last_char_start(&edited) {
+            _ if keys.is_erase(byte) => {
+                if let Some(start) = keys.last_char_start(&edited) {
                     edited.truncate(start);
                 }
             }
-            CTRL_U => edited.clear(),
+            _ if Some(byte) == keys.kill => edited.clear(),
             _ => edited.push(byte),
         }
     }
@@ -238,6 +331,32 @@ mod tests {
             }
         }
         out
+    }
+
+    #[test]
+    fn retro_line_ends_and_erase_keys() {
+        let atascii = crate::encoding::Encoding::from_name("atascii").unwrap();
+        let mut reader = LineReader {
+            keys: LineKeys::of(atascii),
+            ..LineReader::default()
+        };
+        // 0x9b ends the line; 0x7e erases; 0x7f (a tab arrow) and 0x08 (a graphic) are data.
+        let mut input = buffer(b"ab\x7ec\x7f\x08\x9bnext");
+        assert_eq!(
+            reader.take_line(&mut input, 100, true),
+            LineResult::Line(b"ac\x7f\x08".to_vec())
+        );
+        assert_eq!(input.as_slice(), b"next");
+        let petscii = crate::encoding::Encoding::from_name("petscii").unwrap();
+        let mut reader = LineReader {
+            keys: LineKeys::of(petscii),
+            ..LineReader::default()
+        };
+        let mut input = buffer(b"\xc1b\x14\x7f\r");
+        assert_eq!(
+            reader.take_line(&mut input, 100, true),
+            LineResult::Line(b"\xc1\x7f".to_vec())
+        );
     }
 
     #[test]

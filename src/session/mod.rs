@@ -41,6 +41,7 @@ use std::time::{Duration, Instant};
 
 use parking_lot::Mutex;
 
+pub(crate) use crate::encoding::Encoding;
 use crate::error::{Error, Limit, Operation, Result};
 use crate::proto::{Command, Engine, Event, TelnetOption};
 pub(crate) use buffer::InputBuffer;
@@ -48,7 +49,6 @@ pub(crate) use events::EventLimits;
 use events::EventQueue;
 use layer::{InputLayer, InputLayers, OutputLayer, OutputLayers, SwitchHandler};
 use line::{LineReader, LineResult};
-pub use text::Encoding;
 pub(crate) use transport::Wait;
 pub use transport::{PeerAddress, Transport};
 pub use wait::{OptionName, WaitFor};
@@ -70,6 +70,7 @@ const DEACTIVATE_FLUSH: Duration = Duration::from_millis(100);
 #[derive(Debug, Clone)]
 pub(crate) struct SessionOptions {
     pub(crate) encoding: Encoding,
+    pub(crate) encoding_errors: crate::encoding::EncodingErrors,
     pub(crate) max_line_length: usize,
     pub(crate) max_input_buffer: usize,
     pub(crate) never_send_ga: bool,
@@ -162,6 +163,8 @@ pub(crate) struct Session {
     /// application; the session does not know its type, so layers stay above the core.
     layer_info: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
     options: SessionOptions,
+    /// The encoding chosen during the session and the text calls' error handling.
+    text: Mutex<text::TextSettings>,
     /// This session, for the delayed flusher.
     this: Weak<Session>,
 }
@@ -237,6 +240,7 @@ impl Session {
             password_mode: AtomicBool::new(false),
             layer_output_due: AtomicBool::new(false),
             layer_info: std::sync::OnceLock::new(),
+            text: text::TextSettings::new(options.encoding_errors),
             options,
             this: this.clone(),
         })
@@ -1180,7 +1184,7 @@ impl Session {
     /// worth, never cutting a character (at the end of the stream, a cut character's bytes
     /// come out as U+FFFD). Errors leave the input as it was.
     pub(crate) fn read_text(&self, max_bytes: usize, timeout: Option<Duration>) -> Result<String> {
-        let encoding = self.options.encoding;
+        let encoding = self.encoding();
         let bytes = self.read_until(
             wait_for_timeout(timeout),
             Operation::Read,
@@ -1195,7 +1199,7 @@ impl Session {
                 error => Err(error),
             },
         )?;
-        Ok(encoding.decode(&bytes))
+        encoding.decode_with(&bytes, self.encoding_errors())
     }
 
     /// Reads the bytes that have arrived, at most `max_bytes`, waiting for at least one.
@@ -1242,25 +1246,27 @@ impl Session {
         timeout: Option<Duration>,
     ) -> Result<String> {
         let mut bytes = Vec::new();
-        self.options.encoding.encode_into(marker, &mut bytes);
+        self.encode_text(marker, &mut bytes)?;
         let data = self.read_until_marker(&bytes, timeout)?;
-        Ok(self.options.encoding.decode(&data))
+        self.decode_text(&data)
     }
 
     /// Reads one line of text without its ending.
     pub(crate) fn readline_text(&self, timeout: Option<Duration>) -> Result<String> {
         let line = self.read_line(timeout)?;
-        Ok(self.options.encoding.decode(&line))
+        self.decode_text(&line)
     }
 
     /// Reads one line (without its ending), echoing and editing it when we perform ECHO.
     /// When the peer ends the stream mid-line, the partial line is handed out once.
     pub(crate) fn read_line(&self, timeout: Option<Duration>) -> Result<Vec<u8>> {
         let max = self.options.max_line_length;
+        let keys = line::LineKeys::of(self.encoding());
         let result = self.read_until(
             wait_for_timeout(timeout),
             Operation::ReadLine,
             |state, engine| {
+                state.lines.keys = keys;
                 let result = if engine.local_enabled(TelnetOption::ECHO) {
                     let mut echo = Vec::new();
                     let result = state.lines.edit_line(&mut state.input, &mut echo, max);

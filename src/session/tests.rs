@@ -14,6 +14,7 @@ const T: Option<Duration> = Some(Duration::from_secs(5));
 fn options() -> SessionOptions {
     SessionOptions {
         encoding: Encoding::Utf8,
+        encoding_errors: crate::encoding::EncodingErrors::Replace,
         max_line_length: 1024,
         max_input_buffer: 1 << 20,
         never_send_ga: true,

@@ -1,81 +1,63 @@
 //! Text between the connection's encoding and the user's (UTF-8) terminal or pipe, both ways.
 //!
-//! Output: what the server sends is decoded as it arrives. A UTF-8 character cut between two
-//! reads is held back until the rest comes; bytes that are not UTF-8 become U+FFFD; and at the
-//! end of the stream whatever is still held back is printed as U+FFFD, never dropped.
+//! Output: what the server sends is decoded as it arrives, in the connection's encoding at the
+//! time (CHARSET may change it during the session). A multi-byte character cut between two
+//! reads is held back until the rest comes; bytes that do not decode become U+FFFD (or are left
+//! out, under `--encoding-errors ignore`); and at the end of the stream whatever is still held
+//! back is printed as U+FFFD, never dropped.
 //!
 //! Input: what the user types (UTF-8) goes out in the connection's encoding: under latin-1, é is
-//! the byte 0xe9, and a character latin-1 lacks is `?`. Bytes that are not UTF-8 (a terminal in
-//! another encoding) go out unchanged.
+//! the byte 0xe9, under cp437 ╔ is 0xc9, and a character the encoding lacks is `?`. Bytes that
+//! are not UTF-8 (a terminal in another encoding) go out unchanged.
 
-use ironboa::Encoding;
+use ironboa::{Encoding, EncodingErrors};
 
 /// Decodes the server's bytes for a UTF-8 terminal, keeping an incomplete character for the
 /// next call.
 #[derive(Debug)]
 pub struct OutputDecoder {
     encoding: Encoding,
+    errors: EncodingErrors,
     held: Vec<u8>,
 }
 
 impl OutputDecoder {
-    pub fn new(encoding: Encoding) -> OutputDecoder {
+    pub fn new(encoding: Encoding, errors: EncodingErrors) -> OutputDecoder {
         OutputDecoder {
             encoding,
+            errors,
             held: Vec::new(),
         }
     }
 
-    /// Appends to `out` what `data` (following everything fed before) shows as.
-    pub fn decode(&mut self, data: &[u8], out: &mut Vec<u8>) {
-        match self.encoding {
-            Encoding::Bytes => out.extend_from_slice(data),
-            Encoding::Latin1 => {
-                for &byte in data {
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(char::from(byte).encode_utf8(&mut buf).as_bytes());
-                }
-            }
-            _ => {
-                let joined;
-                let mut input: &[u8] = if self.held.is_empty() {
-                    data
-                } else {
-                    self.held.extend_from_slice(data);
-                    joined = std::mem::take(&mut self.held);
-                    &joined
-                };
-                loop {
-                    match std::str::from_utf8(input) {
-                        Ok(text) => {
-                            out.extend_from_slice(text.as_bytes());
-                            break;
-                        }
-                        Err(error) => {
-                            let (valid, rest) = input.split_at(error.valid_up_to());
-                            out.extend_from_slice(valid);
-                            match error.error_len() {
-                                Some(n) => {
-                                    out.extend_from_slice("\u{fffd}".as_bytes());
-                                    input = &rest[n..];
-                                }
-                                None => {
-                                    // The start of a character whose rest has not arrived.
-                                    self.held = rest.to_vec();
-                                    break;
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+    /// Decodes what follows in `encoding` (the connection's, which may have changed).
+    pub fn set_encoding(&mut self, encoding: Encoding) {
+        self.encoding = encoding;
+    }
+
+    /// Appends to `out` what `data` (following everything fed before) shows as. Under
+    /// `strict`, bytes that do not decode fail the call with `Error::Decode`, which carries
+    /// them; what came before them is in `out`.
+    pub fn decode(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<(), ironboa::Error> {
+        if self.encoding == Encoding::Bytes {
+            out.extend_from_slice(&self.held);
+            self.held.clear();
+            out.extend_from_slice(data);
+            return Ok(());
         }
+        self.held.extend_from_slice(data);
+        let end = self.encoding.complete_prefix(&self.held);
+        let complete: Vec<u8> = self.held.drain(..end).collect();
+        let text = self.encoding.decode_with(&complete, self.errors)?;
+        out.extend_from_slice(text.as_bytes());
+        Ok(())
     }
 
     /// The end of the stream: what is still held back, as U+FFFD.
     pub fn finish(&mut self, out: &mut Vec<u8>) {
         if !self.held.is_empty() {
-            out.extend_from_slice(String::from_utf8_lossy(&self.held).as_bytes());
+            let text = self.encoding.decode(&self.held);
+            out.extend_from_slice(text.as_bytes());
             self.held.clear();
         }
     }
@@ -89,18 +71,19 @@ pub enum Unit {
 }
 
 impl Unit {
-    /// Appends the unit in the connection's encoding. Under `bytes`, characters go out as the
-    /// terminal typed them (UTF-8).
+    /// Appends the unit in the connection's encoding (a character it lacks as `?`). Under
+    /// `bytes`, characters go out as the terminal typed them (UTF-8).
     pub fn encode(self, encoding: Encoding, out: &mut Vec<u8>) {
         match self {
             Unit::Invalid(byte) => out.push(byte),
-            Unit::Char(c) => match encoding {
-                Encoding::Latin1 => out.push(u8::try_from(u32::from(c)).unwrap_or(b'?')),
-                _ => {
-                    let mut buf = [0u8; 4];
-                    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            Unit::Char(c) => {
+                let mut buf = [0u8; 4];
+                let text = c.encode_utf8(&mut buf);
+                match encoding {
+                    Encoding::Bytes => out.extend_from_slice(text.as_bytes()),
+                    encoding => encoding.encode_into(text, out),
                 }
-            },
+            }
         }
     }
 }
@@ -147,7 +130,7 @@ impl KeyDecoder {
 
 /// Typed or piped text (UTF-8) in the connection's encoding.
 pub fn encode_input(encoding: Encoding, bytes: &[u8]) -> Vec<u8> {
-    if encoding != Encoding::Latin1 {
+    if matches!(encoding, Encoding::Utf8 | Encoding::Bytes) {
         return bytes.to_vec();
     }
     let mut decoder = KeyDecoder::default();
@@ -168,10 +151,10 @@ mod tests {
     use super::*;
 
     fn decode_all(encoding: Encoding, pieces: &[&[u8]]) -> String {
-        let mut decoder = OutputDecoder::new(encoding);
+        let mut decoder = OutputDecoder::new(encoding, EncodingErrors::Replace);
         let mut out = Vec::new();
         for piece in pieces {
-            decoder.decode(piece, &mut out);
+            decoder.decode(piece, &mut out).unwrap();
         }
         decoder.finish(&mut out);
         String::from_utf8(out).unwrap()
@@ -199,11 +182,34 @@ mod tests {
     #[test]
     fn latin1_and_bytes() {
         assert_eq!(decode_all(Encoding::Latin1, &[b"caf\xe9"]), "café");
-        let mut decoder = OutputDecoder::new(Encoding::Bytes);
+        let mut decoder = OutputDecoder::new(Encoding::Bytes, EncodingErrors::Replace);
         let mut out = Vec::new();
-        decoder.decode(b"\xe9\xff", &mut out);
+        decoder.decode(b"\xe9\xff", &mut out).unwrap();
         decoder.finish(&mut out);
         assert_eq!(out, b"\xe9\xff");
+    }
+
+    #[test]
+    fn code_pages_and_a_switch_mid_stream() {
+        let cp437 = Encoding::from_name("cp437").unwrap();
+        assert_eq!(decode_all(cp437, &[b"\xc9\xcd", b"\xbb"]), "╔═╗");
+        let sjis = Encoding::from_name("shift_jis").unwrap();
+        assert_eq!(decode_all(sjis, &[b"\x82", b"\xa0!"]), "あ!");
+        let mut decoder = OutputDecoder::new(Encoding::Utf8, EncodingErrors::Strict);
+        let mut out = Vec::new();
+        decoder.decode(b"ok ", &mut out).unwrap();
+        decoder.set_encoding(cp437);
+        decoder.decode(b"\xc9", &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "ok ╔");
+        decoder.set_encoding(Encoding::Utf8);
+        assert!(matches!(
+            decoder.decode(b"\xc9!", &mut Vec::new()),
+            Err(ironboa::Error::Decode { .. })
+        ));
+        assert_eq!(
+            encode_input(cp437, "╔═╗ é".as_bytes()),
+            b"\xc9\xcd\xbb \x82"
+        );
     }
 
     #[test]

@@ -426,6 +426,12 @@ pub struct KeyState {
 const PROMPT: &[u8] = b"telnet> ";
 
 impl KeyState {
+    /// Sends what is typed from now on in `encoding` (the connection's, which CHARSET may
+    /// have changed).
+    pub fn set_encoding(&mut self, encoding: Encoding) {
+        self.encoding = encoding;
+    }
+
     pub fn new(encoding: Encoding, escape: Option<u8>, choice: ModeChoice) -> KeyState {
         KeyState {
             encoding,

@@ -21,6 +21,7 @@ mod logging;
 mod command;
 mod decode;
 mod keys;
+mod retro;
 mod terminal;
 
 use std::io::{BufRead, IsTerminal, Write};
@@ -31,7 +32,7 @@ use std::time::Duration;
 
 use clap::Parser;
 use ironboa::client::{ClientConfig, TelnetConnection};
-use ironboa::{Encoding, Error};
+use ironboa::{Encoding, EncodingErrors, Error};
 
 use decode::{OutputDecoder, encode_input};
 
@@ -44,9 +45,25 @@ struct Args {
     /// The server's port.
     #[arg(default_value_t = 6023)]
     port: u16,
-    /// The text encoding: utf-8, latin-1 or bytes. Output is shown, and keys are sent, in it.
-    #[arg(long, default_value = "utf-8")]
-    encoding: String,
+    /// The text encoding: utf-8 (the default), latin-1, bytes, or any code page by name
+    /// (cp437, cp850, koi8-r, windows-1251, shift_jis, big5, gbk, euc-kr, iso-8859-5, ...).
+    /// Output is shown, and keys are sent, in it. Without it, the first character set the
+    /// server offers in CHARSET that is known here is accepted and used.
+    #[arg(long)]
+    encoding: Option<String>,
+    /// What to do with bytes that do not decode (and characters that do not encode): replace
+    /// (U+FFFD, `?`), ignore (leave out), or strict (an error; the session shows the bytes as
+    /// U+FFFD in a terminal, and a pipeline ends with the error).
+    #[arg(long, default_value = "replace", value_name = "replace|ignore|strict")]
+    encoding_errors: String,
+    /// With a retro encoding (atascii, petscii, atarist), send the terminal's ANSI sequences
+    /// for the arrow and function keys instead of the encoding's own control codes.
+    #[arg(long)]
+    ansi_keys: bool,
+    /// With a retro encoding, send Enter as CR rather than the encoding's end of line (ATASCII
+    /// 0x9b), and show ATASCII's CR and LF glyphs as line breaks.
+    #[arg(long)]
+    ascii_eol: bool,
     /// Use the encoding even if the server never negotiates BINARY.
     #[arg(long)]
     force_binary: bool,
@@ -124,12 +141,22 @@ fn seconds(option: &str, value: f64) -> Result<Option<Duration>, String> {
 
 fn run(args: Args) -> Result<u8, String> {
     logging::init(&args.loglevel, args.logfile.as_deref(), true)?;
-    let encoding = Encoding::from_name(&args.encoding).ok_or_else(|| {
-        format!(
-            "unknown encoding {:?} (utf-8, latin-1, bytes)",
-            args.encoding
-        )
-    })?;
+    let chosen = match &args.encoding {
+        Some(name) => Some(
+            name.parse::<Encoding>()
+                .map_err(|e| format!("--encoding: {e}"))?,
+        ),
+        None => None,
+    };
+    let encoding = chosen.unwrap_or_default();
+    let retro_options = retro::RetroOptions {
+        ansi_keys: args.ansi_keys,
+        ascii_eol: args.ascii_eol,
+    };
+    let errors: EncodingErrors = args
+        .encoding_errors
+        .parse()
+        .map_err(|e| format!("--encoding-errors: {e}"))?;
     let escape = command::parse_escape(&args.escape).map_err(|e| format!("--escape: {e}"))?;
     let connect_timeout = seconds("connect-timeout", args.connect_timeout)?
         .unwrap_or(Duration::from_secs_f64(FOREVER_SECONDS));
@@ -146,16 +173,33 @@ fn run(args: Args) -> Result<u8, String> {
         .unwrap_or_else(|| "xterm".to_owned());
     let mut config = ClientConfig::default()
         .connect_timeout(connect_timeout)
-        .encoding(encoding)
+        .encoding_errors(errors)
         .force_binary(args.force_binary)
         .terminal_type(&term);
+    if let Some(encoding) = chosen {
+        config = config.encoding(encoding);
+    }
     if let Some((columns, rows)) = terminal::size() {
         config = config.window_size(columns, rows);
     }
     for name in ["LANG", "USER", "COLORTERM"] {
         if let Ok(value) = std::env::var(name) {
+            if name == "LANG" && chosen.is_some() {
+                continue;
+            }
             config = config.env(name, &value);
         }
+    }
+    // With --encoding, LANG names it (as telnetlib3's client sends en_US.<encoding>): servers
+    // such as telnetlib3's prefer LANG to CHARSET.
+    if let Some(encoding) = chosen {
+        let lang = std::env::var("LANG").unwrap_or_default();
+        let locale = lang
+            .split(['.', '@'])
+            .next()
+            .filter(|l| !l.is_empty() && *l != "C" && *l != "POSIX")
+            .unwrap_or("en_US");
+        config = config.env("LANG", &format!("{locale}.{}", encoding.name()));
     }
     if let Some(file) = &args.typescript {
         config = config.record(file);
@@ -198,7 +242,10 @@ fn run(args: Args) -> Result<u8, String> {
     }
     let conn = Arc::new(conn);
     if interactive {
-        let choice = if args.raw_mode {
+        // A retro encoding means a BBS that wants each key as it is typed (telnetlib3 turns
+        // its raw mode on too).
+        let retro_raw = chosen.is_some_and(Encoding::is_retro) && !args.line_mode;
+        let choice = if args.raw_mode || retro_raw {
             ModeChoice::Raw
         } else if args.line_mode {
             ModeChoice::Line
@@ -215,6 +262,9 @@ fn run(args: Args) -> Result<u8, String> {
             host: args.host.clone(),
             port: args.port,
             encoding,
+            errors,
+            encoding_given: chosen.is_some(),
+            retro: retro_options,
             choice,
             escape,
         };
@@ -224,7 +274,7 @@ fn run(args: Args) -> Result<u8, String> {
         }
         Ok(ending.exit_status())
     } else {
-        pipeline(&conn, encoding, eof_wait)?;
+        pipeline(&conn, errors, retro_options, chosen.is_some(), eof_wait)?;
         Ok(0)
     }
 }
@@ -240,7 +290,9 @@ fn say(message: &str) {
 /// after standard input ended (`None`: until the server closes).
 fn pipeline(
     conn: &Arc<TelnetConnection>,
-    encoding: Encoding,
+    errors: EncodingErrors,
+    retro_options: retro::RetroOptions,
+    encoding_given: bool,
     eof_wait: Option<Duration>,
 ) -> Result<(), String> {
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
@@ -252,8 +304,16 @@ fn pipeline(
             if line.last() == Some(&b'\r') {
                 line.pop();
             }
-            let mut data = encode_input(encoding, &line);
-            data.extend_from_slice(b"\r\n");
+            let encoding = writer.encoding();
+            let data = if retro::RetroKeys::applies(encoding) {
+                // The set's own end of line (ATASCII 0x9b), as Enter sends it.
+                line.push(b'\r');
+                retro::RetroKeys::default().translate(&line, encoding, retro_options)
+            } else {
+                let mut data = encode_input(encoding, &line);
+                data.extend_from_slice(b"\r\n");
+                data
+            };
             if writer.write_bytes(&data).is_err() {
                 break;
             }
@@ -261,7 +321,7 @@ fn pipeline(
         let _ = done_tx.send(());
     });
     let mut stdout = std::io::stdout().lock();
-    let mut decoder = OutputDecoder::new(encoding);
+    let mut decoder = OutputDecoder::new(conn.encoding(), errors);
     let mut text = Vec::new();
     let mut input_done = false;
     loop {
@@ -276,7 +336,18 @@ fn pipeline(
         match conn.read_bytes(64 * 1024, wait) {
             Ok(data) => {
                 text.clear();
-                decoder.decode(&data, &mut text);
+                let decoded = retro::show_output(
+                    conn,
+                    &mut decoder,
+                    &data,
+                    !encoding_given,
+                    retro_options,
+                    false,
+                    &mut text,
+                );
+                stdout.write_all(&text).map_err(|e| e.to_string())?;
+                decoded.map_err(|e| e.to_string())?;
+                text.clear();
                 stdout.write_all(&text).map_err(|e| e.to_string())?;
                 stdout.flush().map_err(|e| e.to_string())?;
             }

@@ -60,6 +60,12 @@ pub struct Settings {
     pub host: String,
     pub port: u16,
     pub encoding: Encoding,
+    /// `--encoding-errors`.
+    pub errors: ironboa::EncodingErrors,
+    /// `--encoding` was given: SyncTERM font selections do not change it.
+    pub encoding_given: bool,
+    /// `--ansi-keys`, `--ascii-eol`.
+    pub retro: crate::retro::RetroOptions,
     pub choice: ModeChoice,
     pub escape: Option<u8>,
 }
@@ -106,7 +112,10 @@ enum Outgoing {
 
 impl Shared {
     fn keys(&self) -> MutexGuard<'_, KeyState> {
-        self.keys.lock().unwrap_or_else(|e| e.into_inner())
+        let encoding = self.conn.encoding();
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        keys.set_encoding(encoding);
+        keys
     }
 
     fn ending(&self) -> Option<Ending> {
@@ -257,7 +266,7 @@ impl Shared {
             self.settings.host,
             self.settings.port,
             escape_text(keys.escape),
-            self.settings.encoding,
+            conn.encoding(),
             on(conn.remote_enabled(TelnetOption::BINARY)),
             on(conn.local_enabled(TelnetOption::BINARY)),
             options(true),
@@ -352,6 +361,7 @@ pub fn interact(conn: &Arc<TelnetConnection>, settings: Settings) -> Result<Endi
 fn read_keys(shared: &Shared) -> Ending {
     let mut stdin = std::io::stdin().lock();
     let mut buf = [0u8; 1024];
+    let mut retro_keys = crate::retro::RetroKeys::default();
     loop {
         let n = match stdin.read(&mut buf) {
             // In raw mode a terminal has no end of file: it was hung up.
@@ -364,6 +374,19 @@ fn read_keys(shared: &Shared) -> Ending {
             return ending;
         }
         let mut rest = &buf[..n];
+        // A retro encoding: keys up to the escape character go out in the set's own bytes.
+        let encoding = shared.conn.encoding();
+        if crate::retro::RetroKeys::applies(encoding) && !shared.keys().prompt_open() {
+            let plain = match shared.keys().escape {
+                Some(escape) => rest.iter().position(|&b| b == escape).unwrap_or(rest.len()),
+                None => rest.len(),
+            };
+            let data = retro_keys.translate(&rest[..plain], encoding, shared.settings.retro);
+            rest = &rest[plain..];
+            if !data.is_empty() && shared.send(vec![Outgoing::Data(data)]).is_err() {
+                return Ending::ServerClosed;
+            }
+        }
         while !rest.is_empty() {
             let mut outgoing = Vec::new();
             let result = {
@@ -390,7 +413,7 @@ fn read_keys(shared: &Shared) -> Ending {
 /// The output side: prints what the server sends until the session ends.
 fn print_output(shared: &Shared) -> Ending {
     let conn = &shared.conn;
-    let mut decoder = OutputDecoder::new(shared.settings.encoding);
+    let mut decoder = OutputDecoder::new(shared.settings.encoding, shared.settings.errors);
     let mut text = Vec::new();
     let ending = loop {
         let result = conn.read_bytes(64 * 1024, Some(TICK));
@@ -413,7 +436,18 @@ fn print_output(shared: &Shared) -> Ending {
             let actions = keys.update_modes(modes);
             let mut result = shared.perform(&mut keys, actions, &mut outgoing);
             text.clear();
-            decoder.decode(&data, &mut text);
+            if let Err(error) = crate::retro::show_output(
+                conn,
+                &mut decoder,
+                &data,
+                !shared.settings.encoding_given,
+                shared.settings.retro,
+                true,
+                &mut text,
+            ) {
+                // --encoding-errors strict: say so; the bytes show as U+FFFD.
+                log::error!("{error}");
+            }
             if result.is_ok() && !text.is_empty() {
                 result = show(&text);
                 keys.output_printed();
@@ -431,7 +465,9 @@ fn print_output(shared: &Shared) -> Ending {
     text.clear();
     if ending == Ending::ServerClosed {
         while let Ok(data) = conn.read_bytes(64 * 1024, Some(Duration::ZERO)) {
-            decoder.decode(&data, &mut text);
+            if let Err(ironboa::Error::Decode { bytes, .. }) = decoder.decode(&data, &mut text) {
+                text.extend_from_slice(conn.encoding().decode(&bytes).as_bytes());
+            }
         }
     }
     decoder.finish(&mut text);

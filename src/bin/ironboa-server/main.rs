@@ -99,9 +99,15 @@ struct Args {
     /// socket, a socketpair, or pipes.
     #[arg(long)]
     inetd: bool,
-    /// The text encoding: utf-8, latin-1 or bytes.
+    /// The text encoding: utf-8, latin-1, bytes, or any code page by name (cp437, cp850,
+    /// koi8-r, windows-1251, shift_jis, big5, gbk, euc-kr, iso-8859-5, ...); offered in
+    /// CHARSET. A client's CHARSET answer or LANG switches its connection to another.
     #[arg(long, default_value = "utf-8")]
     encoding: String,
+    /// What to do with bytes that do not decode (and characters that do not encode): replace
+    /// (U+FFFD, `?`), ignore (leave out), or strict (an error).
+    #[arg(long, default_value = "replace", value_name = "replace|ignore|strict")]
+    encoding_errors: String,
     /// Use the encoding even if the client never negotiates BINARY.
     #[arg(long)]
     force_binary: bool,
@@ -217,12 +223,14 @@ fn seconds(value: f64, name: &str) -> Result<Duration, String> {
 }
 
 fn config(args: &Args) -> Result<ServerConfig, String> {
-    let encoding = Encoding::from_name(&args.encoding).ok_or_else(|| {
-        format!(
-            "unknown encoding {:?} (utf-8, latin-1, bytes)",
-            args.encoding
-        )
-    })?;
+    let encoding: Encoding = args
+        .encoding
+        .parse()
+        .map_err(|e| format!("--encoding: {e}"))?;
+    let encoding_errors: ironboa::EncodingErrors = args
+        .encoding_errors
+        .parse()
+        .map_err(|e| format!("--encoding-errors: {e}"))?;
     // A real program, and the command shell's line editor, want character mode.
     let character_mode = if args.pty_exec.is_some() || args.shell == Shell::Commands {
         !args.line_mode
@@ -236,6 +244,7 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .transpose()?;
     let mut config = ServerConfig::default()
         .encoding(encoding)
+        .encoding_errors(encoding_errors)
         .force_binary(args.force_binary)
         .character_mode(character_mode)
         .never_send_ga(args.never_send_ga)

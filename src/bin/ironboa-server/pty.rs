@@ -122,6 +122,15 @@ fn command_for(program: &Program, conn: &ServerConnection) -> CommandBuilder {
             }
         }
     }
+    // A connection in another encoding than UTF-8 (configured, or agreed with CHARSET) whose
+    // client sent no LANG: the program is told the encoding, as telnetlib3's pty shell does,
+    // since its bytes go to the client as they are.
+    let encoding = conn.encoding();
+    if conn.get_extra_info("LANG").is_none()
+        && !matches!(encoding, ironboa::Encoding::Utf8 | ironboa::Encoding::Bytes)
+    {
+        command.env("LANG", format!("en_US.{}", encoding.name()));
+    }
     if let Ok(dir) = std::env::current_dir() {
         command.cwd(dir);
     }

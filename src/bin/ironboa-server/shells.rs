@@ -32,6 +32,14 @@ pub fn default(conn: ServerConnection) {
             Err(Error::LimitExceeded { max, .. }) => {
                 let _ = conn.send(&format!("That line was longer than {max} bytes.\n"));
             }
+            // --encoding-errors strict: the line is refused, and the session goes on.
+            Err(Error::Decode {
+                encoding, position, ..
+            }) => {
+                let _ = conn.send(&format!(
+                    "That line is not valid {encoding} (byte {position}).\n"
+                ));
+            }
             Err(_) => return,
         }
     }
