@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the benchmark harness in one sitting and prints (and writes) the table.
 
-    scripts/bench.sh [--quick]
+    scripts/bench.sh [--quick] [--tls-only]
 
 Servers (each its own process, started fresh for each measurement):
   ironboa   examples/bench_server.rs ironboa: BlockingTelnetServer, readline + send, default
@@ -9,6 +9,9 @@ Servers (each its own process, started fresh for each measurement):
   ceiling   examples/bench_server.rs raw: std::net thread-per-connection, no Telnet
   telnetlib3  bench/tl3_echo_server.py: telnetlib3.sync.BlockingTelnetServer
   miniboa   bench/miniboa_echo_server.py: miniboa.TelnetServer
+  ironboa --tls  the ironboa server speaking TELNETS (ServerConfig::tls)
+  TLS ceiling  examples/bench_server.rs raw-tls: rustls StreamOwned thread-per-connection, no
+            Telnet (the TLS section; --tls-only runs that section alone)
 The load generator is examples/bench_loadgen.rs. Every figure is the median of REPEATS runs,
 taken in rounds: one run of each server compared, then the next round, so a load that comes and
 goes on a shared machine falls on all of them alike.
@@ -21,9 +24,13 @@ import time
 from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
-PYTHON = os.path.join(ROOT, "target", "peers-venv", "bin", "python")
+# Cargo's target directory: CARGO_TARGET_DIR when set (relative to ROOT, as cargo takes it).
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR") or "target")
+EXAMPLES = os.path.join(TARGET, "release", "examples")
+PYTHON = os.path.join(os.environ.get("IRONBOA_PEERS_VENV") or os.path.join(ROOT, "target", "peers-venv"),
+                      "bin", "python")
 QUICK = "--quick" in sys.argv
+TLS_ONLY = "--tls-only" in sys.argv
 REPEATS = 1 if QUICK else 3
 RT_SECONDS = "1" if QUICK else "3"
 # The write-delay measurement: connections, and requests on each (one every 250 ms).
@@ -40,9 +47,9 @@ DELAY_SERVERS = [("ironboa", "ironboa", "2 ms (default)", ("--delayed",)),
 
 class Server:
     def __init__(self, kind, *flags):
-        if kind in ("ironboa", "ceiling"):
-            argv = [os.path.join(EXAMPLES, "bench_server"), "ironboa" if kind == "ironboa" else "raw",
-                    "127.0.0.1:0", *flags]
+        if kind in ("ironboa", "ceiling", "tls ceiling"):
+            mode = {"ironboa": "ironboa", "ceiling": "raw", "tls ceiling": "raw-tls"}[kind]
+            argv = [os.path.join(EXAMPLES, "bench_server"), mode, "127.0.0.1:0", *flags]
         elif kind == "game":
             argv = [os.path.join(EXAMPLES, "game_loop_bench"), "serve", "127.0.0.1:0"]
         else:
@@ -106,7 +113,9 @@ def have_python_peers():
 
 
 def main():
-    rows = []
+    if TLS_ONLY:
+        write_tls_table(tls_figures())
+        return
     kinds = ["ironboa", "ceiling"] + (["telnetlib3", "miniboa"] if have_python_peers() else [])
     rt_servers = RT_SERVERS + [(kind, kind, ()) for kind in kinds[2:]]
     rt = {}
@@ -176,6 +185,7 @@ def main():
             print(f"game {kind} {conns}: {games[(kind, conns)]}", file=sys.stderr, flush=True)
 
     write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat, games)
+    write_tls_table(tls_figures(), append=True)
 
 
 def ratio(value, ceiling):
@@ -263,7 +273,88 @@ def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, f
         p(f"| {label} | {conns} | {shown} | {g.get('rtt_p50_us', 'n/a')} | {g.get('rtt_p99_us', 'n/a')} |")
     table = "\n".join(lines)
     print(table)
-    with open(os.path.join(ROOT, "target", "bench-table.md"), "w") as f:
+    with open(os.path.join(TARGET, "bench-table.md"), "w") as f:
+        f.write(table + "\n")
+
+
+
+# TELNETS: the ironboa server with TLS beside the TLS ceiling (bench_server raw-tls, rustls with
+# no Telnet), the same certificate, the load generator speaking TLS (rustls, full handshakes).
+TLS_KINDS = ("ironboa --tls", "tls ceiling")
+TLS_RT_CONNS = 10
+TLS_STREAM_MIB = 128 if QUICK else 512
+TLS_HANDSHAKES = 200 if QUICK else 500
+TLS_HANDSHAKE_PARALLEL = (1, 4)
+TLS_HOLD = 1000
+
+
+def tls_server(kind, tls_dir, *flags):
+    return Server("ironboa" if kind == "ironboa --tls" else "tls ceiling", "--tls", tls_dir, *flags)
+
+
+def tls_figures():
+    """Every TLS figure, each taken in rounds like the others (one run of each server, then the
+    next round). Returns a dict of figure name to {kind: loadgen result}."""
+    tls_dir = os.path.join(TARGET, "bench-tls")
+    loadgen("cert", tls_dir)
+    figures = {}
+
+    def rt(kind):
+        with tls_server(kind, tls_dir) as s:
+            return loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
+    figures["rt"] = medians({kind: partial(rt, kind) for kind in TLS_KINDS}, "rps")
+
+    def stream(kind):
+        with tls_server(kind, tls_dir, "--binary") as s:
+            extra = ["--raw"] if kind == "tls ceiling" else []
+            return loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
+    figures["stream"] = medians({kind: partial(stream, kind) for kind in TLS_KINDS}, "mibps")
+
+    for parallel in TLS_HANDSHAKE_PARALLEL:
+        def handshakes(kind, parallel=parallel):
+            with tls_server(kind, tls_dir) as s:
+                return loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
+        figures[("handshakes", parallel)] = medians(
+            {kind: partial(handshakes, kind) for kind in TLS_KINDS}, "per_s")
+
+    def hold(kind):
+        with tls_server(kind, tls_dir) as s:
+            return loadgen("hold", s.addr, TLS_HOLD, s.proc.pid, "--tls", tls_dir)
+    figures["hold"] = medians({kind: partial(hold, kind) for kind in TLS_KINDS}, "per_connection_kib")
+    for name, by_kind in figures.items():
+        for kind, result in by_kind.items():
+            print(f"tls {name} {kind}: {result}", file=sys.stderr, flush=True)
+    return figures
+
+
+def write_tls_table(figures, append=False):
+    lines = []
+    p = lines.append
+    if not append:
+        p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback; median of {REPEATS} "
+          f"runs taken in rounds{' (quick run)' if QUICK else ''}.")
+    p("")
+    p("### TELNETS: ironboa with TLS beside a rustls echo server with no Telnet (the TLS ceiling)")
+    p("")
+    p("| figure | ironboa --tls | TLS ceiling | ratio to ceiling |")
+    p("| --- | ---: | ---: | ---: |")
+
+    def row(label, name, key, fmt):
+        ours, ceiling = (figures[name][kind].get(key, "nan") for kind in TLS_KINDS)
+        shown = [("failed" if v in ("nan", "n/a") else fmt(float(v))) for v in (ours, ceiling)]
+        p(f"| {label} | {shown[0]} | {shown[1]} | {ratio(ours, ceiling)} |")
+    row(f"echo round trips/s, {TLS_RT_CONNS} connections", "rt", "rps", lambda v: f"{v:,.0f}")
+    row(f"echo p50 µs, {TLS_RT_CONNS} connections", "rt", "p50_us", lambda v: f"{v:.0f}")
+    row(f"one BINARY connection, MiB/s ({TLS_STREAM_MIB} MiB, random bytes)", "stream", "mibps",
+        lambda v: f"{v:,.0f}")
+    for parallel in TLS_HANDSHAKE_PARALLEL:
+        row(f"handshakes/s, {parallel} at a time (connect, handshake, greeting, one echo, close)",
+            ("handshakes", parallel), "per_s", lambda v: f"{v:,.0f}")
+    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections", "hold", "per_connection_kib",
+        lambda v: f"{v:.1f}")
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(TARGET, "bench-table.md"), "a" if append else "w") as f:
         f.write(table + "\n")
 
 
