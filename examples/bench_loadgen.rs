@@ -565,31 +565,51 @@ fn accept(addr: &str, n: usize) {
 
 /// `n` TLS connections, `parallel` at a time: each connects, completes the handshake, reads
 /// the greeting, has one line echoed and closes (close_notify, then the socket). Without
-/// `--tls`, the same over plain TCP.
+/// `--tls`, the same over plain TCP. Besides the rate, prints the median time of each phase:
+/// connect and handshake (until the client's side is done), then until the greeting, then the
+/// echo.
 fn handshakes(addr: &str, n: usize, parallel: usize) {
     let t0 = Instant::now();
     let threads: Vec<_> = (0..parallel)
         .map(|w| {
             let addr = addr.to_owned();
             thread::spawn(move || {
-                for _ in 0..n / parallel + usize::from(w < n % parallel) {
-                    let mut client = Client::connect(&addr, false);
-                    client.ready();
-                    client.send_line(b"hello over TLS\r\n");
-                    let line = client.read_line().expect("echo");
-                    assert!(line.starts_with(b"hello over TLS"), "{line:?}");
-                    client.stream.close();
-                }
+                let count = n / parallel + usize::from(w < n % parallel);
+                (0..count)
+                    .map(|_| {
+                        let start = Instant::now();
+                        let mut client = Client::connect(&addr, false);
+                        let handshake = start.elapsed();
+                        client.ready();
+                        let greeting = start.elapsed();
+                        client.send_line(b"hello over TLS\r\n");
+                        let line = client.read_line().expect("echo");
+                        assert!(line.starts_with(b"hello over TLS"), "{line:?}");
+                        let echo = start.elapsed();
+                        client.stream.close();
+                        [handshake, greeting - handshake, echo - greeting]
+                    })
+                    .collect::<Vec<_>>()
             })
         })
         .collect();
-    for thread in threads {
-        thread.join().expect("a client failed");
-    }
+    let phases: Vec<[Duration; 3]> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("a client failed"))
+        .collect();
     let seconds = t0.elapsed().as_secs_f64();
+    let median = |i: usize| {
+        let mut times: Vec<u128> = phases.iter().map(|p| p[i].as_micros()).collect();
+        times.sort_unstable();
+        times[times.len() / 2]
+    };
     println!(
-        "handshakes={n} parallel={parallel} seconds={seconds:.3} per_s={:.0}",
-        n as f64 / seconds
+        "handshakes={n} parallel={parallel} seconds={seconds:.3} per_s={:.0} \
+         handshake_p50_us={} greeting_p50_us={} echo_p50_us={}",
+        n as f64 / seconds,
+        median(0),
+        median(1),
+        median(2)
     );
 }
 
