@@ -86,11 +86,11 @@ def loadgen(*args):
     return dict(kv.split("=") for kv in out.stdout.split())
 
 
-def medians(measurements, key):
-    """Runs each of `measurements` (name: function) REPEATS times, a round of all of them at a
-    time, and returns each one's median run by `key`."""
+def medians(measurements, key, repeats=None):
+    """Runs each of `measurements` (name: function) REPEATS times (or `repeats`), a round of all
+    of them at a time, and returns each one's median run by `key`."""
     runs = {name: [] for name in measurements}
-    for _ in range(REPEATS):
+    for _ in range(repeats or REPEATS):
         for name, fn in measurements.items():
             try:
                 runs[name].append(fn())
@@ -286,6 +286,8 @@ TLS_STREAM_MIB = 128 if QUICK else 512
 TLS_HANDSHAKES = 200 if QUICK else 500
 TLS_HANDSHAKE_PARALLEL = (1, 4)
 TLS_HOLD = 1000
+# The TLS runs are short: five rounds of each (one in a quick run).
+TLS_REPEATS = 1 if QUICK else 5
 
 
 def tls_server(kind, tls_dir, *flags):
@@ -302,25 +304,26 @@ def tls_figures():
     def rt(kind):
         with tls_server(kind, tls_dir) as s:
             return loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
-    figures["rt"] = medians({kind: partial(rt, kind) for kind in TLS_KINDS}, "rps")
+    figures["rt"] = medians({kind: partial(rt, kind) for kind in TLS_KINDS}, "rps", TLS_REPEATS)
 
     def stream(kind):
         with tls_server(kind, tls_dir, "--binary") as s:
             extra = ["--raw"] if kind == "tls ceiling" else []
             return loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
-    figures["stream"] = medians({kind: partial(stream, kind) for kind in TLS_KINDS}, "mibps")
+    figures["stream"] = medians({kind: partial(stream, kind) for kind in TLS_KINDS}, "mibps", TLS_REPEATS)
 
     for parallel in TLS_HANDSHAKE_PARALLEL:
         def handshakes(kind, parallel=parallel):
             with tls_server(kind, tls_dir) as s:
                 return loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
         figures[("handshakes", parallel)] = medians(
-            {kind: partial(handshakes, kind) for kind in TLS_KINDS}, "per_s")
+            {kind: partial(handshakes, kind) for kind in TLS_KINDS}, "per_s", TLS_REPEATS)
 
     def hold(kind):
         with tls_server(kind, tls_dir) as s:
             return loadgen("hold", s.addr, TLS_HOLD, s.proc.pid, "--tls", tls_dir)
-    figures["hold"] = medians({kind: partial(hold, kind) for kind in TLS_KINDS}, "per_connection_kib")
+    figures["hold"] = medians({kind: partial(hold, kind) for kind in TLS_KINDS}, "per_connection_kib",
+                              TLS_REPEATS)
     for name, by_kind in figures.items():
         for kind, result in by_kind.items():
             print(f"tls {name} {kind}: {result}", file=sys.stderr, flush=True)
@@ -331,10 +334,13 @@ def write_tls_table(figures, append=False):
     lines = []
     p = lines.append
     if not append:
-        p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback; median of {REPEATS} "
-          f"runs taken in rounds{' (quick run)' if QUICK else ''}.")
+        p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback"
+          f"{' (quick run)' if QUICK else ''}.")
     p("")
     p("### TELNETS: ironboa with TLS beside a rustls echo server with no Telnet (the TLS ceiling)")
+    p("")
+    p(f"Median of {TLS_REPEATS} runs of each, taken in rounds (one run of each server, then the next "
+      "round); the ratio is ironboa's figure over the ceiling's.")
     p("")
     p("| figure | ironboa --tls | TLS ceiling | ratio to ceiling |")
     p("| --- | ---: | ---: | ---: |")
@@ -344,13 +350,17 @@ def write_tls_table(figures, append=False):
         shown = [("failed" if v in ("nan", "n/a") else fmt(float(v))) for v in (ours, ceiling)]
         p(f"| {label} | {shown[0]} | {shown[1]} | {ratio(ours, ceiling)} |")
     row(f"echo round trips/s, {TLS_RT_CONNS} connections", "rt", "rps", lambda v: f"{v:,.0f}")
-    row(f"echo p50 µs, {TLS_RT_CONNS} connections", "rt", "p50_us", lambda v: f"{v:.0f}")
+    row(f"echo p50 µs, {TLS_RT_CONNS} connections (in the median run)", "rt", "p50_us", lambda v: f"{v:.0f}")
     row(f"one BINARY connection, MiB/s ({TLS_STREAM_MIB} MiB, random bytes)", "stream", "mibps",
         lambda v: f"{v:,.0f}")
     for parallel in TLS_HANDSHAKE_PARALLEL:
         row(f"handshakes/s, {parallel} at a time (connect, handshake, greeting, one echo, close)",
             ("handshakes", parallel), "per_s", lambda v: f"{v:,.0f}")
-    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections", "hold", "per_connection_kib",
+    row("1 at a time: connect and handshake, p50 µs (in the median run)", ("handshakes", 1),
+        "handshake_p50_us", lambda v: f"{v:.0f}")
+    row("1 at a time: handshake done to greeting, p50 µs (in the median run)", ("handshakes", 1),
+        "greeting_p50_us", lambda v: f"{v:.0f}")
+    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections (lower is better)", "hold", "per_connection_kib",
         lambda v: f"{v:.1f}")
     table = "\n".join(lines)
     print(table)
