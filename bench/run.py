@@ -86,11 +86,11 @@ def loadgen(*args):
     return dict(kv.split("=") for kv in out.stdout.split())
 
 
-def medians(measurements, key, repeats=None):
-    """Runs each of `measurements` (name: function) REPEATS times (or `repeats`), a round of all
-    of them at a time, and returns each one's median run by `key`."""
+def medians(measurements, key):
+    """Runs each of `measurements` (name: function) REPEATS times, a round of all of them at a
+    time, and returns each one's median run by `key`."""
     runs = {name: [] for name in measurements}
-    for _ in range(repeats or REPEATS):
+    for _ in range(REPEATS):
         for name, fn in measurements.items():
             try:
                 runs[name].append(fn())
@@ -294,9 +294,32 @@ def tls_server(kind, tls_dir, *flags):
     return Server("ironboa" if kind == "ironboa --tls" else "tls ceiling", "--tls", tls_dir, *flags)
 
 
+def tls_rounds(run, key):
+    """Runs `run(kind)` for ironboa and the ceiling, one of each a round, TLS_REPEATS rounds.
+    Returns each kind's median run by `key`, and the ratio (ironboa over the ceiling) in each
+    round both completed: on a shared machine the spread of those says how far to trust it."""
+    runs = {kind: [] for kind in TLS_KINDS}
+    within = []
+    for _ in range(TLS_REPEATS):
+        done = {}
+        for kind in TLS_KINDS:
+            try:
+                done[kind] = run(kind)
+                runs[kind].append(done[kind])
+            except Exception as error:  # a failed run: reported as n/a
+                print(f"failed: {error}", file=sys.stderr, flush=True)
+        if len(done) == len(TLS_KINDS):
+            within.append(ratio(*(done[kind][key] for kind in TLS_KINDS)))
+    result = {}
+    for kind, done in runs.items():
+        done.sort(key=lambda r: float(r[key]))
+        result[kind] = done[len(done) // 2] if done else {key: "nan"}
+    return result, within
+
+
 def tls_figures():
-    """Every TLS figure, each taken in rounds like the others (one run of each server, then the
-    next round). Returns a dict of figure name to {kind: loadgen result}."""
+    """Every TLS figure, each taken in rounds. Returns figure name: ({kind: median run},
+    [ratio within each round])."""
     tls_dir = os.path.join(TARGET, "bench-tls")
     loadgen("cert", tls_dir)
     figures = {}
@@ -304,29 +327,28 @@ def tls_figures():
     def rt(kind):
         with tls_server(kind, tls_dir) as s:
             return loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
-    figures["rt"] = medians({kind: partial(rt, kind) for kind in TLS_KINDS}, "rps", TLS_REPEATS)
+    figures["rt"] = tls_rounds(rt, "rps")
 
     def stream(kind):
         with tls_server(kind, tls_dir, "--binary") as s:
             extra = ["--raw"] if kind == "tls ceiling" else []
             return loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
-    figures["stream"] = medians({kind: partial(stream, kind) for kind in TLS_KINDS}, "mibps", TLS_REPEATS)
+    figures["stream"] = tls_rounds(stream, "mibps")
 
     for parallel in TLS_HANDSHAKE_PARALLEL:
         def handshakes(kind, parallel=parallel):
             with tls_server(kind, tls_dir) as s:
                 return loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
-        figures[("handshakes", parallel)] = medians(
-            {kind: partial(handshakes, kind) for kind in TLS_KINDS}, "per_s", TLS_REPEATS)
+        figures[("handshakes", parallel)] = tls_rounds(handshakes, "per_s")
 
     def hold(kind):
         with tls_server(kind, tls_dir) as s:
             return loadgen("hold", s.addr, TLS_HOLD, s.proc.pid, "--tls", tls_dir)
-    figures["hold"] = medians({kind: partial(hold, kind) for kind in TLS_KINDS}, "per_connection_kib",
-                              TLS_REPEATS)
-    for name, by_kind in figures.items():
+    figures["hold"] = tls_rounds(hold, "per_connection_kib")
+    for name, (by_kind, within) in figures.items():
         for kind, result in by_kind.items():
             print(f"tls {name} {kind}: {result}", file=sys.stderr, flush=True)
+        print(f"tls {name} ratio in each round: {within}", file=sys.stderr, flush=True)
     return figures
 
 
@@ -340,28 +362,33 @@ def write_tls_table(figures, append=False):
     p("### TELNETS: ironboa with TLS beside a rustls echo server with no Telnet (the TLS ceiling)")
     p("")
     p(f"Median of {TLS_REPEATS} runs of each, taken in rounds (one run of each server, then the next "
-      "round); the ratio is ironboa's figure over the ceiling's.")
+      "round); the ratio is ironboa's median over the ceiling's, and beside it the lowest and highest "
+      "ratio within one round.")
     p("")
-    p("| figure | ironboa --tls | TLS ceiling | ratio to ceiling |")
-    p("| --- | ---: | ---: | ---: |")
+    p("| figure | ironboa --tls | TLS ceiling | ratio to ceiling | within a round |")
+    p("| --- | ---: | ---: | ---: | ---: |")
 
-    def row(label, name, key, fmt):
-        ours, ceiling = (figures[name][kind].get(key, "nan") for kind in TLS_KINDS)
+    def row(label, name, key, fmt, spread=True):
+        by_kind, within = figures[name]
+        ours, ceiling = (by_kind[kind].get(key, "nan") for kind in TLS_KINDS)
         shown = [("failed" if v in ("nan", "n/a") else fmt(float(v))) for v in (ours, ceiling)]
-        p(f"| {label} | {shown[0]} | {shown[1]} | {ratio(ours, ceiling)} |")
+        known = sorted(float(r) for r in within if r != "n/a")
+        span = f"{known[0]:.2f} to {known[-1]:.2f}" if spread and known else ""
+        p(f"| {label} | {shown[0]} | {shown[1]} | {ratio(ours, ceiling)} | {span} |")
     row(f"echo round trips/s, {TLS_RT_CONNS} connections", "rt", "rps", lambda v: f"{v:,.0f}")
-    row(f"echo p50 µs, {TLS_RT_CONNS} connections (in the median run)", "rt", "p50_us", lambda v: f"{v:.0f}")
+    row(f"echo p50 µs, {TLS_RT_CONNS} connections (in the median run)", "rt", "p50_us",
+        lambda v: f"{v:.0f}", spread=False)
     row(f"one BINARY connection, MiB/s ({TLS_STREAM_MIB} MiB, random bytes)", "stream", "mibps",
         lambda v: f"{v:,.0f}")
     for parallel in TLS_HANDSHAKE_PARALLEL:
         row(f"handshakes/s, {parallel} at a time (connect, handshake, greeting, one echo, close)",
             ("handshakes", parallel), "per_s", lambda v: f"{v:,.0f}")
     row("1 at a time: connect and handshake, p50 µs (in the median run)", ("handshakes", 1),
-        "handshake_p50_us", lambda v: f"{v:.0f}")
+        "handshake_p50_us", lambda v: f"{v:.0f}", spread=False)
     row("1 at a time: handshake done to greeting, p50 µs (in the median run)", ("handshakes", 1),
-        "greeting_p50_us", lambda v: f"{v:.0f}")
-    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections (lower is better)", "hold", "per_connection_kib",
-        lambda v: f"{v:.1f}")
+        "greeting_p50_us", lambda v: f"{v:.0f}", spread=False)
+    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections (lower is better)", "hold",
+        "per_connection_kib", lambda v: f"{v:.1f}")
     table = "\n".join(lines)
     print(table)
     with open(os.path.join(TARGET, "bench-table.md"), "a" if append else "w") as f:
