@@ -294,6 +294,13 @@ def tls_server(kind, tls_dir, *flags):
     return Server("ironboa" if kind == "ironboa --tls" else "tls ceiling", "--tls", tls_dir, *flags)
 
 
+def cpu_seconds(pid):
+    """The CPU time (user and system) a process has used so far, all its threads included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def tls_rounds(run, key):
     """Runs `run(kind)` for ironboa and the ceiling, one of each a round, TLS_REPEATS rounds.
     Returns each kind's median run by `key`, and the ratio (ironboa over the ceiling) in each
@@ -324,21 +331,29 @@ def tls_figures():
     loadgen("cert", tls_dir)
     figures = {}
 
+    # Beside each rate, the server's CPU time for the work: on a shared machine the rate moves
+    # with everyone else's load, the CPU time far less.
     def rt(kind):
         with tls_server(kind, tls_dir) as s:
-            return loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
+            result = loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
+            result["cpu_us_per_rt"] = str(cpu_seconds(s.proc.pid) * 1e6 / int(result["samples"]))
+            return result
     figures["rt"] = tls_rounds(rt, "rps")
 
     def stream(kind):
         with tls_server(kind, tls_dir, "--binary") as s:
             extra = ["--raw"] if kind == "tls ceiling" else []
-            return loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
+            result = loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
+            result["cpu_ms_per_mib"] = str(cpu_seconds(s.proc.pid) * 1e3 / TLS_STREAM_MIB)
+            return result
     figures["stream"] = tls_rounds(stream, "mibps")
 
     for parallel in TLS_HANDSHAKE_PARALLEL:
         def handshakes(kind, parallel=parallel):
             with tls_server(kind, tls_dir) as s:
-                return loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
+                result = loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
+                result["cpu_us_per_handshake"] = str(cpu_seconds(s.proc.pid) * 1e6 / TLS_HANDSHAKES)
+                return result
         figures[("handshakes", parallel)] = tls_rounds(handshakes, "per_s")
 
     def hold(kind):
@@ -378,11 +393,17 @@ def write_tls_table(figures, append=False):
     row(f"echo round trips/s, {TLS_RT_CONNS} connections", "rt", "rps", lambda v: f"{v:,.0f}")
     row(f"echo p50 µs, {TLS_RT_CONNS} connections (in the median run)", "rt", "p50_us",
         lambda v: f"{v:.0f}", spread=False)
+    row("echo: server CPU µs per round trip (in the median run; lower is better)", "rt", "cpu_us_per_rt",
+        lambda v: f"{v:.1f}", spread=False)
     row(f"one BINARY connection, MiB/s ({TLS_STREAM_MIB} MiB, random bytes)", "stream", "mibps",
         lambda v: f"{v:,.0f}")
+    row("BINARY: server CPU ms per MiB (in the median run; lower is better)", "stream", "cpu_ms_per_mib",
+        lambda v: f"{v:.2f}", spread=False)
     for parallel in TLS_HANDSHAKE_PARALLEL:
         row(f"handshakes/s, {parallel} at a time (connect, handshake, greeting, one echo, close)",
             ("handshakes", parallel), "per_s", lambda v: f"{v:,.0f}")
+    row("4 at a time: server CPU µs per connection (in the median run; lower is better)", ("handshakes", 4),
+        "cpu_us_per_handshake", lambda v: f"{v:.0f}", spread=False)
     row("1 at a time: connect and handshake, p50 µs (in the median run)", ("handshakes", 1),
         "handshake_p50_us", lambda v: f"{v:.0f}", spread=False)
     row("1 at a time: handshake done to greeting, p50 µs (in the median run)", ("handshakes", 1),
