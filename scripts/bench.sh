@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark harness: ironboa's server against a raw std::net ceiling, telnetlib3 and
-# miniboa, in one sitting. Prints the table (and writes it to target/bench-table.md).
+# miniboa, then ironboa with TLS against a rustls server with no Telnet, in one sitting. Prints
+# the table (and writes it to target/bench-table.md, or $CARGO_TARGET_DIR/bench-table.md).
 #
 #   scripts/bench.sh            # full run: about 7 to 8 minutes
 #   scripts/bench.sh --quick    # one repeat, shorter runs: about a minute and a half
