@@ -7,7 +7,7 @@ ceiling: no Telnet, no header), and connections held open per backend process.
 
 Backends are examples/bench_server.rs (`ironboa --proxy-protocol`, `raw`) on 127.0.0.2 and
 127.0.0.3; the load generator is examples/bench_loadgen.rs, against HAProxy on 127.0.0.1.
-Prints the table and appends it to target/bench-table.md. Skipped when haproxy is missing.
+Prints the table and appends it to bench-table.md under the target directory. Skipped when haproxy is missing.
 """
 import os
 import shutil
@@ -19,7 +19,7 @@ import time
 from functools import partial
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from run import EXAMPLES, QUICK, REPEATS, ROOT, RT_SECONDS, free_port, loadgen, medians, ratio  # noqa: E402
+from run import EXAMPLES, QUICK, REPEATS, ROOT, RT_SECONDS, TARGET, free_port, loadgen, medians, ratio  # noqa: E402
 
 
 class Backend:
@@ -173,7 +173,7 @@ def main():
       f"for the whole machine).")
     table = "\n".join(lines)
     print(table)
-    with open(os.path.join(ROOT, "target", "bench-table.md"), "a") as f:
+    with open(os.path.join(TARGET, "bench-table.md"), "a") as f:
         f.write(table + "\n")
 
 

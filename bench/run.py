@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs the benchmark harness in one sitting and prints (and writes) the table.
 
-    scripts/bench.sh [--quick]
+    scripts/bench.sh [--quick] [--tls-only]
 
 Servers (each its own process, started fresh for each measurement):
   ironboa   examples/bench_server.rs ironboa: BlockingTelnetServer, readline + send, default
@@ -9,6 +9,9 @@ Servers (each its own process, started fresh for each measurement):
   ceiling   examples/bench_server.rs raw: std::net thread-per-connection, no Telnet
   telnetlib3  bench/tl3_echo_server.py: telnetlib3.sync.BlockingTelnetServer
   miniboa   bench/miniboa_echo_server.py: miniboa.TelnetServer
+  ironboa --tls  the ironboa server speaking TELNETS (ServerConfig::tls)
+  TLS ceiling  examples/bench_server.rs raw-tls: rustls StreamOwned thread-per-connection, no
+            Telnet (the TLS section; --tls-only runs that section alone)
 The load generator is examples/bench_loadgen.rs. Every figure is the median of REPEATS runs,
 taken in rounds: one run of each server compared, then the next round, so a load that comes and
 goes on a shared machine falls on all of them alike.
@@ -21,9 +24,13 @@ import time
 from functools import partial
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-EXAMPLES = os.path.join(ROOT, "target", "release", "examples")
-PYTHON = os.path.join(ROOT, "target", "peers-venv", "bin", "python")
+# Cargo's target directory: CARGO_TARGET_DIR when set (relative to ROOT, as cargo takes it).
+TARGET = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR") or "target")
+EXAMPLES = os.path.join(TARGET, "release", "examples")
+PYTHON = os.path.join(os.environ.get("IRONBOA_PEERS_VENV") or os.path.join(ROOT, "target", "peers-venv"),
+                      "bin", "python")
 QUICK = "--quick" in sys.argv
+TLS_ONLY = "--tls-only" in sys.argv
 REPEATS = 1 if QUICK else 3
 RT_SECONDS = "1" if QUICK else "3"
 # The write-delay measurement: connections, and requests on each (one every 250 ms).
@@ -40,9 +47,9 @@ DELAY_SERVERS = [("ironboa", "ironboa", "2 ms (default)", ("--delayed",)),
 
 class Server:
     def __init__(self, kind, *flags):
-        if kind in ("ironboa", "ceiling"):
-            argv = [os.path.join(EXAMPLES, "bench_server"), "ironboa" if kind == "ironboa" else "raw",
-                    "127.0.0.1:0", *flags]
+        if kind in ("ironboa", "ceiling", "tls ceiling"):
+            mode = {"ironboa": "ironboa", "ceiling": "raw", "tls ceiling": "raw-tls"}[kind]
+            argv = [os.path.join(EXAMPLES, "bench_server"), mode, "127.0.0.1:0", *flags]
         elif kind == "game":
             argv = [os.path.join(EXAMPLES, "game_loop_bench"), "serve", "127.0.0.1:0"]
         else:
@@ -106,7 +113,9 @@ def have_python_peers():
 
 
 def main():
-    rows = []
+    if TLS_ONLY:
+        write_tls_table(tls_figures())
+        return
     kinds = ["ironboa", "ceiling"] + (["telnetlib3", "miniboa"] if have_python_peers() else [])
     rt_servers = RT_SERVERS + [(kind, kind, ()) for kind in kinds[2:]]
     rt = {}
@@ -176,6 +185,7 @@ def main():
             print(f"game {kind} {conns}: {games[(kind, conns)]}", file=sys.stderr, flush=True)
 
     write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, flat, games)
+    write_tls_table(tls_figures(), append=True)
 
 
 def ratio(value, ceiling):
@@ -263,7 +273,146 @@ def write_table(kinds, rt_servers, rt, delays, streams, held, n_hold, accepts, f
         p(f"| {label} | {conns} | {shown} | {g.get('rtt_p50_us', 'n/a')} | {g.get('rtt_p99_us', 'n/a')} |")
     table = "\n".join(lines)
     print(table)
-    with open(os.path.join(ROOT, "target", "bench-table.md"), "w") as f:
+    with open(os.path.join(TARGET, "bench-table.md"), "w") as f:
+        f.write(table + "\n")
+
+
+
+# TELNETS: the ironboa server with TLS beside the TLS ceiling (bench_server raw-tls, rustls with
+# no Telnet), the same certificate, the load generator speaking TLS (rustls, full handshakes).
+TLS_KINDS = ("ironboa --tls", "tls ceiling")
+TLS_RT_CONNS = 10
+TLS_STREAM_MIB = 128 if QUICK else 512
+TLS_HANDSHAKES = 200 if QUICK else 500
+TLS_HANDSHAKE_PARALLEL = (1, 4)
+TLS_HOLD = 1000
+# The TLS runs are short: five rounds of each (one in a quick run).
+TLS_REPEATS = 1 if QUICK else 5
+
+
+def tls_server(kind, tls_dir, *flags):
+    return Server("ironboa" if kind == "ironboa --tls" else "tls ceiling", "--tls", tls_dir, *flags)
+
+
+def cpu_seconds(pid):
+    """The CPU time (user and system) a process has used so far, all its threads included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tls_rounds(run, key):
+    """Runs `run(kind)` for ironboa and the ceiling, one of each a round, TLS_REPEATS rounds.
+    Returns each kind's median run by `key`, and the ratio (ironboa over the ceiling) in each
+    round both completed: on a shared machine the spread of those says how far to trust it."""
+    runs = {kind: [] for kind in TLS_KINDS}
+    within = []
+    for _ in range(TLS_REPEATS):
+        done = {}
+        for kind in TLS_KINDS:
+            try:
+                done[kind] = run(kind)
+                runs[kind].append(done[kind])
+            except Exception as error:  # a failed run: reported as n/a
+                print(f"failed: {error}", file=sys.stderr, flush=True)
+        if len(done) == len(TLS_KINDS):
+            within.append(ratio(*(done[kind][key] for kind in TLS_KINDS)))
+    result = {}
+    for kind, done in runs.items():
+        done.sort(key=lambda r: float(r[key]))
+        result[kind] = done[len(done) // 2] if done else {key: "nan"}
+    return result, within
+
+
+def tls_figures():
+    """Every TLS figure, each taken in rounds. Returns figure name: ({kind: median run},
+    [ratio within each round])."""
+    tls_dir = os.path.join(TARGET, "bench-tls")
+    loadgen("cert", tls_dir)
+    figures = {}
+
+    # Beside each rate, the server's CPU time for the work: on a shared machine the rate moves
+    # with everyone else's load, the CPU time far less.
+    def rt(kind):
+        with tls_server(kind, tls_dir) as s:
+            result = loadgen("rt", s.addr, TLS_RT_CONNS, RT_SECONDS, "--tls", tls_dir)
+            result["cpu_us_per_rt"] = str(cpu_seconds(s.proc.pid) * 1e6 / int(result["samples"]))
+            return result
+    figures["rt"] = tls_rounds(rt, "rps")
+
+    def stream(kind):
+        with tls_server(kind, tls_dir, "--binary") as s:
+            extra = ["--raw"] if kind == "tls ceiling" else []
+            result = loadgen("stream", s.addr, TLS_STREAM_MIB, *extra, "--tls", tls_dir)
+            result["cpu_ms_per_mib"] = str(cpu_seconds(s.proc.pid) * 1e3 / TLS_STREAM_MIB)
+            return result
+    figures["stream"] = tls_rounds(stream, "mibps")
+
+    for parallel in TLS_HANDSHAKE_PARALLEL:
+        def handshakes(kind, parallel=parallel):
+            with tls_server(kind, tls_dir) as s:
+                result = loadgen("handshakes", s.addr, TLS_HANDSHAKES, parallel, "--tls", tls_dir)
+                result["cpu_us_per_handshake"] = str(cpu_seconds(s.proc.pid) * 1e6 / TLS_HANDSHAKES)
+                return result
+        figures[("handshakes", parallel)] = tls_rounds(handshakes, "per_s")
+
+    def hold(kind):
+        with tls_server(kind, tls_dir) as s:
+            return loadgen("hold", s.addr, TLS_HOLD, s.proc.pid, "--tls", tls_dir)
+    figures["hold"] = tls_rounds(hold, "per_connection_kib")
+    for name, (by_kind, within) in figures.items():
+        for kind, result in by_kind.items():
+            print(f"tls {name} {kind}: {result}", file=sys.stderr, flush=True)
+        print(f"tls {name} ratio in each round: {within}", file=sys.stderr, flush=True)
+    return figures
+
+
+def write_tls_table(figures, append=False):
+    lines = []
+    p = lines.append
+    if not append:
+        p(f"Measured {time.strftime('%Y-%m-%d')} on {os.cpu_count()} cores, loopback"
+          f"{' (quick run)' if QUICK else ''}.")
+    p("")
+    p("### TELNETS: ironboa with TLS beside a rustls echo server with no Telnet (the TLS ceiling)")
+    p("")
+    p(f"Median of {TLS_REPEATS} runs of each, taken in rounds (one run of each server, then the next "
+      "round); the ratio is ironboa's median over the ceiling's, and beside it the lowest and highest "
+      "ratio within one round.")
+    p("")
+    p("| figure | ironboa --tls | TLS ceiling | ratio to ceiling | within a round |")
+    p("| --- | ---: | ---: | ---: | ---: |")
+
+    def row(label, name, key, fmt, spread=True):
+        by_kind, within = figures[name]
+        ours, ceiling = (by_kind[kind].get(key, "nan") for kind in TLS_KINDS)
+        shown = [("failed" if v in ("nan", "n/a") else fmt(float(v))) for v in (ours, ceiling)]
+        known = sorted(float(r) for r in within if r != "n/a")
+        span = f"{known[0]:.2f} to {known[-1]:.2f}" if spread and known else ""
+        p(f"| {label} | {shown[0]} | {shown[1]} | {ratio(ours, ceiling)} | {span} |")
+    row(f"echo round trips/s, {TLS_RT_CONNS} connections", "rt", "rps", lambda v: f"{v:,.0f}")
+    row(f"echo p50 µs, {TLS_RT_CONNS} connections (in the median run)", "rt", "p50_us",
+        lambda v: f"{v:.0f}", spread=False)
+    row("echo: server CPU µs per round trip (in the median run; lower is better)", "rt", "cpu_us_per_rt",
+        lambda v: f"{v:.1f}", spread=False)
+    row(f"one BINARY connection, MiB/s ({TLS_STREAM_MIB} MiB, random bytes)", "stream", "mibps",
+        lambda v: f"{v:,.0f}")
+    row("BINARY: server CPU ms per MiB (in the median run; lower is better)", "stream", "cpu_ms_per_mib",
+        lambda v: f"{v:.2f}", spread=False)
+    for parallel in TLS_HANDSHAKE_PARALLEL:
+        row(f"handshakes/s, {parallel} at a time (connect, handshake, greeting, one echo, close)",
+            ("handshakes", parallel), "per_s", lambda v: f"{v:,.0f}")
+    row("4 at a time: server CPU µs per connection (in the median run; lower is better)", ("handshakes", 4),
+        "cpu_us_per_handshake", lambda v: f"{v:.0f}", spread=False)
+    row("1 at a time: connect and handshake, p50 µs (in the median run)", ("handshakes", 1),
+        "handshake_p50_us", lambda v: f"{v:.0f}", spread=False)
+    row("1 at a time: handshake done to greeting, p50 µs (in the median run)", ("handshakes", 1),
+        "greeting_p50_us", lambda v: f"{v:.0f}", spread=False)
+    row(f"resident KiB per idle TLS connection, {TLS_HOLD:,} connections (lower is better)", "hold",
+        "per_connection_kib", lambda v: f"{v:.1f}")
+    table = "\n".join(lines)
+    print(table)
+    with open(os.path.join(TARGET, "bench-table.md"), "a" if append else "w") as f:
         f.write(table + "\n")
 
 

@@ -10,41 +10,171 @@
 //! bench_loadgen flat ADDR MIB SERVER_PID        # server RSS while MIB stream through
 //! bench_loadgen delay ADDR CONNECTIONS REQUESTS  # reply latency when the server sleeps after
 //!                                               # each reply (bench_server --delayed)
+//! bench_loadgen handshakes ADDR N PARALLEL --tls DIR  # N TLS connections (handshake, greeting,
+//!                                               # one echo, close), PARALLEL at a time
+//! bench_loadgen cert DIR                        # makes DIR/cert.pem and DIR/key.pem
 //! ```
 //! Each prints one line of `key=value` figures.
+//!
+//! With `--tls DIR`, every command speaks TLS (rustls, ring) and trusts only `DIR/cert.pem`, a
+//! self-signed certificate for `localhost` that `cert DIR` makes with rcgen. It resumes no
+//! session, so every connection is a full handshake.
 
-use std::io::{Read, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::net::TcpStream;
-use std::sync::Arc;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use ironboa::TelnetOption;
 use ironboa::proto::{DataEncoding, Engine, EngineConfig, OptionSet, Policy, encode_data};
+use ironboa::tls::rustls;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
+
+/// The TLS client configuration when `--tls DIR` was given.
+static TLS: OnceLock<Option<Arc<rustls::ClientConfig>>> = OnceLock::new();
+
+/// A client configuration that trusts only `DIR/cert.pem` and resumes no session.
+fn tls_config(dir: &Path) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(dir.join("cert.pem")).expect("cert.pem") {
+        roots.add(cert.expect("certificate")).expect("trust anchor");
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .expect("protocol versions")
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.resumption = rustls::client::Resumption::disabled();
+    Arc::new(config)
+}
+
+/// Makes a self-signed certificate for `localhost` and 127.0.0.1 (ECDSA P-256, rcgen's
+/// default) and its key, as `DIR/cert.pem` and `DIR/key.pem`.
+fn make_certificate(dir: &Path) {
+    let names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+    let rcgen::CertifiedKey { cert, key_pair } =
+        rcgen::generate_simple_self_signed(names).expect("certificate");
+    std::fs::create_dir_all(dir).expect("directory");
+    std::fs::write(dir.join("cert.pem"), cert.pem()).expect("cert.pem");
+    std::fs::write(dir.join("key.pem"), key_pair.serialize_pem()).expect("key.pem");
+    println!("cert={}", dir.join("cert.pem").display());
+}
+
+/// The client's side of the wire: the socket, and the TLS connection over it when `--tls` was
+/// given. Clones share both, so one thread can write while another reads, each holding the
+/// TLS connection's lock only while it encrypts or decrypts (as ironboa's TLS layer does).
+#[derive(Clone)]
+struct Wire {
+    tcp: Arc<TcpStream>,
+    tls: Option<Arc<Mutex<rustls::ClientConnection>>>,
+}
+
+impl Wire {
+    fn connect(addr: &str) -> io::Result<Wire> {
+        let target = std::net::ToSocketAddrs::to_socket_addrs(addr)?
+            .next()
+            .ok_or(io::ErrorKind::NotFound)?;
+        let tcp = TcpStream::connect_timeout(&target, Duration::from_secs(20))?;
+        tcp.set_nodelay(true)?;
+        // A server that stops answering fails the measurement instead of hanging it.
+        tcp.set_read_timeout(Some(Duration::from_secs(20)))?;
+        let tls = match TLS.get().cloned().flatten() {
+            None => None,
+            Some(config) => {
+                let name = ServerName::try_from("localhost").expect("name");
+                let mut connection =
+                    rustls::ClientConnection::new(config, name).map_err(io::Error::other)?;
+                while connection.is_handshaking() {
+                    connection.complete_io(&mut &tcp)?;
+                }
+                // Whole writes of up to 128 KiB are encrypted at once, records taken after.
+                connection.set_buffer_limit(None);
+                Some(Arc::new(Mutex::new(connection)))
+            }
+        };
+        Ok(Wire {
+            tcp: Arc::new(tcp),
+            tls,
+        })
+    }
+
+    fn write_all(&self, data: &[u8]) -> io::Result<()> {
+        match &self.tls {
+            None => (&*self.tcp).write_all(data),
+            Some(tls) => {
+                let mut records = Vec::with_capacity(data.len() + 256);
+                {
+                    let mut connection = tls.lock().unwrap();
+                    connection.writer().write_all(data)?;
+                    while connection.wants_write() {
+                        connection.write_tls(&mut records)?;
+                    }
+                }
+                (&*self.tcp).write_all(&records)
+            }
+        }
+    }
+
+    /// Decrypts `input` (records read from the socket) into `plain`.
+    fn decode(tls: &Mutex<rustls::ClientConnection>, mut input: &[u8], plain: &mut Vec<u8>) {
+        let mut connection = tls.lock().unwrap();
+        loop {
+            let mut reader = connection.reader();
+            loop {
+                let chunk = match reader.fill_buf() {
+                    Ok(chunk) if !chunk.is_empty() => chunk,
+                    _ => break,
+                };
+                plain.extend_from_slice(chunk);
+                let n = chunk.len();
+                reader.consume(n);
+            }
+            if input.is_empty() {
+                return;
+            }
+            connection.read_tls(&mut input).expect("read_tls");
+            connection.process_new_packets().expect("TLS records");
+        }
+    }
+
+    /// Sends close_notify (TLS) and closes the socket.
+    fn close(self) {
+        if let Some(tls) = &self.tls {
+            let mut records = Vec::new();
+            {
+                let mut connection = tls.lock().unwrap();
+                connection.send_close_notify();
+                while connection.wants_write() {
+                    let _ = connection.write_tls(&mut records);
+                }
+            }
+            let _ = (&*self.tcp).write_all(&records);
+        }
+        let _ = self.tcp.shutdown(std::net::Shutdown::Both);
+    }
+}
 
 struct Client {
     /// No Telnet at all (the ceiling server): bytes are copied as they are.
     raw: bool,
-    stream: TcpStream,
+    stream: Wire,
     engine: Engine,
     data: Vec<u8>,
     start: usize,
     buf: Vec<u8>,
+    /// Decrypted bytes (TLS only), before they go to the engine.
+    plain: Vec<u8>,
 }
 
 impl Client {
     fn connect(addr: &str, binary: bool) -> Client {
-        let target = std::net::ToSocketAddrs::to_socket_addrs(addr)
-            .expect("address")
-            .next()
-            .expect("address");
-        let stream = TcpStream::connect_timeout(&target, Duration::from_secs(20)).expect("connect");
-        stream.set_nodelay(true).unwrap();
-        // A server that stops answering fails the measurement instead of hanging it.
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
+        let stream = Wire::connect(addr).expect("connect");
         let mut config = EngineConfig::client();
         config.policy = Policy::refuse_all();
         if binary {
@@ -61,7 +191,11 @@ impl Client {
             data: Vec::new(),
             start: 0,
             buf: vec![0; 64 * 1024],
+            plain: Vec::new(),
         };
+        if let Some(tls) = &client.stream.tls {
+            Wire::decode(tls, &[], &mut client.plain);
+        }
         if binary {
             client.engine.enable_local(TelnetOption::BINARY);
             client.engine.enable_remote(TelnetOption::BINARY);
@@ -79,21 +213,41 @@ impl Client {
 
     /// Reads once; false at the end of the stream.
     fn fill(&mut self) -> bool {
-        let n = self.stream.read(&mut self.buf).unwrap_or(0);
-        if n == 0 {
-            return false;
-        }
+        // What the TLS handshake left decrypted is taken first, without a read.
+        let leftover = !self.plain.is_empty();
+        let n = if leftover {
+            0
+        } else {
+            let n = (&*self.stream.tcp).read(&mut self.buf).unwrap_or(0);
+            if n == 0 {
+                return false;
+            }
+            n
+        };
         if self.start > 0 && self.start == self.data.len() {
             self.data.clear();
             self.start = 0;
         }
+        let received = match &self.stream.tls {
+            None => &self.buf[..n],
+            Some(tls) => {
+                if !leftover {
+                    Wire::decode(tls, &self.buf[..n], &mut self.plain);
+                }
+                &self.plain[..]
+            }
+        };
         if self.raw {
-            self.data.extend_from_slice(&self.buf[..n]);
+            self.data.extend_from_slice(received);
+        } else {
+            self.engine
+                .receive(received, &mut self.data)
+                .expect("receive");
+        }
+        self.plain.clear();
+        if self.raw {
             return true;
         }
-        self.engine
-            .receive(&self.buf[..n], &mut self.data)
-            .expect("receive");
         while self.engine.poll_event().is_some() {}
         self.flush();
         true
@@ -276,7 +430,7 @@ fn stream(addr: &str, mib: usize, raw: bool, sample_pid: Option<u32>) {
             assert!(client.fill(), "closed during BINARY negotiation");
         }
     }
-    let mut writer = client.stream.try_clone().unwrap();
+    let writer = client.stream.clone();
     let to_send = Arc::clone(&data);
     let t0 = Instant::now();
     let sender = thread::spawn(move || {
@@ -409,11 +563,71 @@ fn accept(addr: &str, n: usize) {
     );
 }
 
+/// `n` TLS connections, `parallel` at a time: each connects, completes the handshake, reads
+/// the greeting, has one line echoed and closes (close_notify, then the socket). Without
+/// `--tls`, the same over plain TCP. Besides the rate, prints the median time of each phase:
+/// connect and handshake (until the client's side is done), then until the greeting, then the
+/// echo.
+fn handshakes(addr: &str, n: usize, parallel: usize) {
+    let t0 = Instant::now();
+    let threads: Vec<_> = (0..parallel)
+        .map(|w| {
+            let addr = addr.to_owned();
+            thread::spawn(move || {
+                let count = n / parallel + usize::from(w < n % parallel);
+                (0..count)
+                    .map(|_| {
+                        let start = Instant::now();
+                        let mut client = Client::connect(&addr, false);
+                        let handshake = start.elapsed();
+                        client.ready();
+                        let greeting = start.elapsed();
+                        client.send_line(b"hello over TLS\r\n");
+                        let line = client.read_line().expect("echo");
+                        assert!(line.starts_with(b"hello over TLS"), "{line:?}");
+                        let echo = start.elapsed();
+                        client.stream.close();
+                        [handshake, greeting - handshake, echo - greeting]
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let phases: Vec<[Duration; 3]> = threads
+        .into_iter()
+        .flat_map(|t| t.join().expect("a client failed"))
+        .collect();
+    let seconds = t0.elapsed().as_secs_f64();
+    let median = |i: usize| {
+        let mut times: Vec<u128> = phases.iter().map(|p| p[i].as_micros()).collect();
+        times.sort_unstable();
+        times[times.len() / 2]
+    };
+    println!(
+        "handshakes={n} parallel={parallel} seconds={seconds:.3} per_s={:.0} \
+         handshake_p50_us={} greeting_p50_us={} echo_p50_us={}",
+        n as f64 / seconds,
+        median(0),
+        median(1),
+        median(2)
+    );
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
     let raw = args.iter().any(|a| a == "--raw");
+    let tls_dir = args
+        .iter()
+        .position(|a| a == "--tls")
+        .and_then(|at| args.get(at + 1));
+    TLS.set(tls_dir.map(|dir| tls_config(Path::new(dir))))
+        .expect("set once");
     match arg(0).as_str() {
+        "cert" => make_certificate(Path::new(&arg(1))),
+        "handshakes" => {
+            handshakes(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap());
+        }
         "rt" => round_trips(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
         "stream" => stream(&arg(1), arg(2).parse().unwrap(), raw, None),
         "flat" => stream(
@@ -425,6 +639,8 @@ fn main() {
         "hold" => hold(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
         "accept" => accept(&arg(1), arg(2).parse().unwrap()),
         "delay" => delay(&arg(1), arg(2).parse().unwrap(), arg(3).parse().unwrap()),
-        other => panic!("unknown command {other:?} (rt, stream, flat, hold, accept, delay)"),
+        other => panic!(
+            "unknown command {other:?} (rt, stream, flat, hold, accept, delay, handshakes, cert)"
+        ),
     }
 }

@@ -96,14 +96,25 @@ impl InputLayers {
     }
 
     /// Runs `input` through the layers from `from` on, and returns the decoded bytes.
+    ///
+    /// The first layer decodes `input` where it lies, into a buffer made for this call with
+    /// room for all of it and a TLS record begun in an earlier read ([`DECODE_SLACK`]), so a
+    /// layer whose output is no larger than its input (TLS) neither copies the input first nor
+    /// grows its output; one that expands (decompression) grows it as it goes. Each further
+    /// layer decodes the one before's output. Nothing stays allocated between calls for a
+    /// single layer.
     pub(crate) fn decode_from(&mut self, from: usize, input: &[u8]) -> io::Result<Vec<u8>> {
-        let mut current = input.to_vec();
-        for (layer, scratch) in self
+        let mut stages = self
             .layers
             .iter_mut()
             .zip(self.scratch.iter_mut())
-            .skip(from)
-        {
+            .skip(from);
+        let Some((first, _)) = stages.next() else {
+            return Ok(input.to_vec());
+        };
+        let mut current = Vec::with_capacity(input.len() + DECODE_SLACK);
+        first.decode(input, &mut current)?;
+        for (layer, scratch) in stages {
             scratch.clear();
             layer.decode(&current, scratch)?;
             std::mem::swap(&mut current, scratch);
@@ -133,6 +144,16 @@ impl InputLayers {
     }
 }
 
+/// Room for what the first input layer's output may hold beyond its input: the rest of a TLS
+/// record (at most 16 KiB of plaintext) whose first bytes came in an earlier read.
+const DECODE_SLACK: usize = 16 * 1024 + 256;
+
+/// Room for `n` bytes once a layer has encoded them: TLS adds 22 bytes to each record of up to
+/// 16 KiB, and a layer's own records (a ticket, a key update) come before them.
+fn encoded_room(n: usize) -> usize {
+    n + n / 512 + 256
+}
+
 /// The output layers in order, outermost (next to the engine) first.
 #[derive(Default)]
 pub(crate) struct OutputLayers {
@@ -157,16 +178,32 @@ impl OutputLayers {
         self.encode_from(0, input, output)
     }
 
+    /// Encodes `input` through the layers from `from` on. Each layer but the last encodes into
+    /// a buffer of its own; the last (next to the transport) appends straight to `output`, so a
+    /// single layer (TLS) costs no copy of its input and none of its output. On an error,
+    /// `output` is left as it was.
     fn encode_from(&mut self, from: usize, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
-        let mut current = input.to_vec();
-        for layer in self.layers.iter_mut().skip(from) {
-            let mut next = Vec::with_capacity(current.len() + 64);
+        let start = from.min(self.layers.len());
+        let Some((last, inner)) = self.layers[start..].split_last_mut() else {
+            output.extend_from_slice(input);
+            return Ok(());
+        };
+        let mut current = std::borrow::Cow::Borrowed(input);
+        for layer in inner {
+            let mut next = Vec::with_capacity(encoded_room(current.len()));
             layer.pending(&mut next)?;
             layer.encode(&current, &mut next)?;
-            current = next;
+            current = std::borrow::Cow::Owned(next);
         }
-        output.extend_from_slice(&current);
-        Ok(())
+        let before = output.len();
+        output.reserve(encoded_room(current.len()));
+        let result = last
+            .pending(output)
+            .and_then(|()| last.encode(&current, output));
+        if result.is_err() {
+            output.truncate(before);
+        }
+        result
     }
 
     /// Ends every layer's stream in order, outermost first (each end goes through the layers
@@ -279,5 +316,70 @@ pub(crate) mod testing {
             output.push(b'$');
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testing::{Xor, ping};
+    use super::*;
+
+    /// An output layer that writes half of what it is given, then fails.
+    struct FailsHalfway;
+
+    impl OutputLayer for FailsHalfway {
+        fn name(&self) -> &'static str {
+            "fails-halfway"
+        }
+        fn encode(&mut self, input: &[u8], output: &mut Vec<u8>) -> io::Result<()> {
+            output.extend_from_slice(&input[..input.len() / 2]);
+            Err(io::ErrorKind::BrokenPipe.into())
+        }
+    }
+
+    #[test]
+    fn stacked_input_layers_decode_from_the_transport_side_or_from_a_given_layer() {
+        let (ping_in, _ping_out) = ping();
+        let mut layers = InputLayers::default();
+        layers.push(Box::new(ping_in));
+        layers.push(Box::new(Xor(0x20)));
+        // The TLS-shaped layer first (it drops the `?`), then the XOR.
+        assert_eq!(layers.decode_from(0, b"AB?CD").unwrap(), b"abcd");
+        // A read that switched the stream at the second layer goes through it alone.
+        assert_eq!(layers.decode_from(1, b"EF").unwrap(), b"ef");
+        // Many reads of every size decode the same (the first layer's buffer is per call).
+        for size in [0usize, 1, 4096, 70_000] {
+            let wire: Vec<u8> = (0..size).map(|i| b'A' + (i % 26) as u8).collect();
+            let expected: Vec<u8> = wire.iter().map(|b| b ^ 0x20).collect();
+            assert_eq!(layers.decode_from(0, &wire).unwrap(), expected);
+        }
+    }
+
+    #[test]
+    fn stacked_output_layers_append_to_the_output_and_leave_it_whole_on_an_error() {
+        let (ping_in, ping_out) = ping();
+        let mut input = InputLayers::default();
+        input.push(Box::new(ping_in));
+        let mut layers = OutputLayers::default();
+        layers.push(Box::new(ping_out));
+        layers.push(Box::new(Xor(0x20)));
+        // The peer asked for a `!`: it goes first, then the XORed data framed by the TLS-shaped
+        // layer, after what the output already held.
+        input.decode_from(0, b"?").unwrap();
+        let mut wire = b"held:".to_vec();
+        layers.encode(b"xy", &mut wire).unwrap();
+        assert_eq!(wire, b"held:![XY]");
+        // The XOR has no end of its own; the framing layer's end goes out as is.
+        layers.finish(&mut wire).unwrap();
+        assert_eq!(wire, b"held:![XY]$");
+
+        let mut failing = OutputLayers::default();
+        failing.push(Box::new(FailsHalfway));
+        let mut wire = b"held:".to_vec();
+        assert!(failing.encode(b"abcdef", &mut wire).is_err());
+        assert_eq!(
+            wire, b"held:",
+            "a failed encode leaves nothing half written"
+        );
     }
 }
