@@ -84,6 +84,7 @@ pub mod client;
 pub mod error;
 #[cfg(feature = "editor")]
 pub mod line;
+pub mod mud;
 pub mod options;
 pub mod proto;
 #[cfg(feature = "record")]

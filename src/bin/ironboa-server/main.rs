@@ -52,6 +52,8 @@ enum Shell {
     Wargame,
     /// telnetsrv's example command shell: help, echo, timer, on a line editor.
     Commands,
+    /// A mini-MUD: rooms, look, say, who; GMCP, MSDP, MSSP, prompts with EOR or GA.
+    Mud,
 }
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
@@ -177,6 +179,9 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
         .idle_timeout(idle_timeout);
+    if args.shell == Shell::Mud && args.pty_exec.is_none() {
+        config = shells::mini_mud().config(config);
+    }
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
@@ -218,6 +223,7 @@ fn handler(
                 None => shells::default(conn.clone()),
             },
             (None, Shell::Wargame) => shells::wargame(conn.clone()),
+            (None, Shell::Mud) => shells::mini_mud().play(conn.clone()),
             (None, Shell::Commands) => {
                 if let Err(error) = commands.run(conn.clone()) {
                     log::debug!("{}: {error}", conn.addrport());
