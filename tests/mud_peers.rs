@@ -1,0 +1,225 @@
+//! The MUD protocols against real MUD clients: TinTin++ (in tmux) against
+//! `ironboa-server --shell mud` and against a character-mode server, and telnetlib3's client
+//! with `--gmcp-modules`.
+#![cfg(feature = "cli")]
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ironboa::options::Subnegotiation;
+use ironboa::{BlockingTelnetServer, Event, ServerConfig, ServerConnection, TelnetOption};
+use support::eventually;
+use support::peers::{have_program, python};
+use support::server_bin::ServerProcess;
+use support::tmux::Pane;
+
+const TINTIN: &str = "/usr/games/tt++";
+
+fn have_tintin() -> bool {
+    have_program("tmux") && have_program(TINTIN)
+}
+
+/// A scratch directory for one test, removed on drop.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("ironboa-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+
+    fn read(&self, file: &str) -> String {
+        std::fs::read_to_string(self.0.join(file)).unwrap_or_default()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// TinTin++ answers `WILL GMCP` and `WILL MSDP` with DONT unless a script takes them over:
+/// its telnet code (telopt_client.c) leaves a `WILL <option>` to the script whenever an
+/// `#event {IAC WILL <option>}` exists, and otherwise answers from its own table, where GMCP
+/// and MSDP are not wanted. So the script's events answer `DO` themselves with `#send` (the
+/// trailing `\` sends no newline) and, for MSDP, ask for ROOM and HEALTH to be reported.
+/// What arrives is written to a file by `#event {IAC SB GMCP}` and `#event {IAC SB MSDP}`
+/// (the pane scrolls). `#config {debug telnet}` would show the same on screen.
+fn tintin_script(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
+    let log = dir.join("events.log");
+    let log = log.display();
+    let script = format!(
+        "#event {{IAC WILL GMCP}} {{#send {{\\xFF\\xFD\\xC9\\}}}}\n\
+         #event {{IAC WILL MSDP}} {{#send {{\\xFF\\xFD\\x45\\}};\
+         #send {{\\xFF\\xFA\\x45\\x01REPORT\\x02ROOM\\x02HEALTH\\xFF\\xF0\\}}}}\n\
+         #event {{IAC SB GMCP}} {{#line log {{{log}}} {{GMCP %0 = %1}}}}\n\
+         #event {{IAC SB MSDP}} {{#line log {{{log}}} {{MSDP %0 = %2}}}}\n\
+         #session mud 127.0.0.1 {port}\n"
+    );
+    let path = dir.join("mud.tin");
+    std::fs::write(&path, script).unwrap();
+    path
+}
+
+#[test]
+fn tintin_gets_gmcp_and_msdp_from_the_mini_mud() {
+    if !have_tintin() {
+        return;
+    }
+    let server = ServerProcess::start(&["--shell", "mud"]);
+    let scratch = Scratch::new("tintin-mud");
+    let script = tintin_script(&scratch.0, server.port);
+    let pane = Pane::start("tintin-mud", &format!("{TINTIN} -G {}", script.display()));
+    pane.wait_for("By what name are you known?");
+    pane.type_text("Zed");
+    pane.keys(&["Enter"]);
+    pane.wait_for("The Town Square");
+    // The prompt ends with IAC EOR (TinTin++ said DO EOR): it shows, and a command after it
+    // works.
+    pane.wait_for("<100/100hp>");
+    pane.type_text("east");
+    pane.keys(&["Enter"]);
+    pane.wait_for("The Tavern");
+    pane.wait_for("<99/100hp>");
+    let mut events = String::new();
+    let arrived = eventually(15, || {
+        events = scratch.read("events.log");
+        events.contains("GMCP Char.Vitals = {hp}{99}")
+            && events.contains("MSDP HEALTH = 99")
+            && events.contains("{NAME}{The Tavern}")
+    });
+    assert!(arrived, "TinTin++'s events saw:\n{events}");
+    // TinTin++ decoded the JSON of Room.Info into its table form, and MSDP's nested tables.
+    assert!(
+        events.contains(
+            "GMCP Room.Info = {area}{town}{exits}{{e}{2}{n}{1}}{name}{The Town Square}{num}{0}"
+        ),
+        "{events}"
+    );
+    assert!(
+        events.contains("MSDP ROOM = {VNUM}{2}{NAME}{The Tavern}{AREA}{town}{EXITS}{{w}{0}{u}{3}}"),
+        "{events}"
+    );
+    pane.type_text("quit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Goodbye.");
+}
+
+#[test]
+fn tintin_is_left_in_line_mode_by_a_character_mode_server() {
+    if !have_tintin() {
+        return;
+    }
+    let config = ServerConfig::default().character_mode(true);
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server
+        .serve_in_background(|conn: ServerConnection| {
+            let status = format!(
+                "mode={} mud={} echo={}\n> ",
+                conn.mode(),
+                conn.is_mud_client(),
+                conn.with_engine(|e| e.local_enabled(TelnetOption::ECHO))
+                    .unwrap()
+            );
+            if conn.send(&status).is_err() {
+                return;
+            }
+            while let Ok(line) = conn.readline(Some(Duration::from_secs(30))) {
+                if conn.send(&format!("got [{line}]\n> ")).is_err() {
+                    return;
+                }
+            }
+        })
+        .unwrap();
+    let port = server.local_addr().port();
+    let pane = Pane::start(
+        "tintin-line",
+        &format!("{TINTIN} -G -e '#session x 127.0.0.1 {port}'"),
+    );
+    // TinTin++ reports TINTIN++ as its first terminal type: no WILL ECHO (which it would take
+    // as password mode, hiding what is typed) and no WILL SGA.
+    pane.wait_for("mode=local mud=true echo=false");
+    pane.type_text("look around");
+    pane.keys(&["Enter"]);
+    pane.wait_for("got [look around]");
+    server.shutdown();
+}
+
+#[test]
+fn telnetlib3_client_says_hello_with_its_gmcp_modules() {
+    let Some(python) = python() else { return };
+    let (tx, rx) = mpsc::channel::<Vec<(String, serde_json::Value)>>();
+    let tx = std::sync::Mutex::new(tx);
+    let config = ServerConfig::default().offer_local(&[TelnetOption::GMCP]);
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server
+        .serve_in_background(move |conn: ServerConnection| {
+            let mut received = Vec::new();
+            while received.len() < 2 {
+                match conn.next_event(Some(Duration::from_secs(20))) {
+                    Ok(Event::Subnegotiation(Subnegotiation::Gmcp(message))) => {
+                        let body = message.json().unwrap().unwrap_or_default();
+                        received.push((message.package, body));
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+            let _ = tx.lock().unwrap().send(received);
+            let vitals = serde_json::json!({"hp": 7, "maxhp": 10, "note": "a \"quoted\" ÿ"});
+            assert!(conn.send_gmcp("Char.Vitals", &vitals).unwrap());
+            let _ = conn.send("vitals sent\n");
+            let _ = conn.readline(Some(Duration::from_secs(20)));
+        })
+        .unwrap();
+    let port = server.local_addr().port();
+    let scratch = Scratch::new("tl3-gmcp");
+    let logfile = scratch.0.join("client.log");
+    let mut client = Command::new(python.with_file_name("telnetlib3-client"))
+        .args([
+            "--gmcp-modules",
+            "Char 1,Room 1",
+            "--loglevel",
+            "debug",
+            "--logfile",
+        ])
+        .arg(&logfile)
+        .args(["127.0.0.1", &port.to_string()])
+        .env("TERM", "xterm")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start telnetlib3-client");
+    let received = rx.recv_timeout(Duration::from_secs(20)).expect("no GMCP");
+    assert_eq!(received.len(), 2, "{received:?}");
+    assert_eq!(received[0].0, "Core.Hello");
+    assert_eq!(received[0].1["client"], "telnetlib3");
+    assert_eq!(received[1].0, "Core.Supports.Set");
+    assert_eq!(received[1].1, serde_json::json!(["char 1", "room 1"]));
+    // telnetlib3 logs each GMCP message it decodes ("GMCP: package data").
+    let mut log = String::new();
+    let logged = eventually(15, || {
+        log = scratch.read("client.log");
+        log.contains("GMCP: Char.Vitals")
+    });
+    drop(client.stdin.take());
+    let _ = client.kill();
+    let _ = client.wait();
+    server.shutdown();
+    assert!(logged, "telnetlib3-client's log:\n{log}");
+    let line = log
+        .lines()
+        .find(|l| l.contains("GMCP: Char.Vitals"))
+        .unwrap();
+    assert!(
+        line.contains("'hp': 7") && line.contains("a \"quoted\" ÿ"),
+        "{line}"
+    );
+}
