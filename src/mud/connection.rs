@@ -117,19 +117,16 @@ impl TelnetConnection {
     pub fn request_mssp(&self, timeout: Option<std::time::Duration>) -> Result<Option<Mssp>> {
         self.with_engine(|e| e.enable_remote(TelnetOption::MSSP))?;
         let deadline = timeout.map(crate::session::deadline_after);
+        let refused =
+            |e: &Engine| !e.remote_enabled(TelnetOption::MSSP) && !e.is_pending(TelnetOption::MSSP);
         loop {
             let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-            match self.session.next_event(left) {
-                Ok(crate::Event::Subnegotiation(Subnegotiation::Mssp(status))) => {
+            match self.session.next_event_unless(left, refused) {
+                Ok(Some(crate::Event::Subnegotiation(Subnegotiation::Mssp(status)))) => {
                     return Ok(Some(status));
                 }
-                Ok(crate::Event::OptionChanged {
-                    option: TelnetOption::MSSP,
-                    enabled: false,
-                    ..
-                }) => return Ok(None),
-                Ok(_) => {}
-                Err(crate::Error::Timeout { .. }) => return Ok(None),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(crate::Error::Timeout { .. }) => return Ok(None),
                 Err(error) => return Err(error),
             }
         }

@@ -1332,6 +1332,23 @@ impl Session {
         )
     }
 
+    /// The next event, or `None` once `stop` holds on the engine with no event left.
+    pub(crate) fn next_event_unless(
+        &self,
+        timeout: Option<Duration>,
+        stop: impl Fn(&Engine) -> bool,
+    ) -> Result<Option<Event>> {
+        self.read_until(
+            wait_for_timeout(timeout),
+            Operation::Event,
+            |state, engine| match state.events.pop() {
+                Some(event) => Some(Some(event)),
+                None => stop(engine).then_some(None),
+            },
+            |_, error| Err(error),
+        )
+    }
+
     /// The next event (a command, an option change, a subnegotiation), reading and keeping
     /// any data that arrives meanwhile.
     pub(crate) fn next_event(&self, timeout: Option<Duration>) -> Result<Event> {
