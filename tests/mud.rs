@@ -84,7 +84,7 @@ fn prompts_end_with_eor_or_ga() {
         } else {
             assert!(client.remote_enabled(TelnetOption::SGA));
         }
-        client.send("bye").unwrap();
+        client.send("bye\n").unwrap();
     }
     server.shutdown();
 }

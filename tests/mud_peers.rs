@@ -223,3 +223,181 @@ fn telnetlib3_client_says_hello_with_its_gmcp_modules() {
         "{line}"
     );
 }
+
+/// `ironboa-client --loglevel debug` shows the GMCP, MSDP and MSSP it receives; `--always-do`
+/// asks for MSDP and MSSP, and GMCP is accepted with telnetlib3's default modules.
+#[test]
+fn ironboa_client_logs_gmcp_msdp_and_mssp_at_debug() {
+    use ironboa::mud::MsspSource;
+    use ironboa::options::{Msdp, MsdpValue, Mssp};
+    let (tx, rx) = mpsc::channel::<String>();
+    let tx = std::sync::Mutex::new(tx);
+    let status = Mssp::new()
+        .with("NAME", "Logged")
+        .with_values("PORT", &["4000", "4001"]);
+    let config = ServerConfig::default()
+        .offer_local(&[TelnetOption::GMCP, TelnetOption::MSDP])
+        .mssp(MsspSource::fixed(status));
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server
+        .serve_in_background(move |conn: ServerConnection| {
+            // The client's hello, as telnetlib3's (its default modules).
+            let supports = loop {
+                match conn.next_event(Some(Duration::from_secs(20))) {
+                    Ok(Event::Subnegotiation(Subnegotiation::Gmcp(m)))
+                        if m.package == "Core.Supports.Set" =>
+                    {
+                        break String::from_utf8_lossy(&m.data).into_owned();
+                    }
+                    Ok(_) => {}
+                    Err(_) => return,
+                }
+            };
+            let _ = tx.lock().unwrap().send(supports);
+            conn.send_gmcp("Room.Info", &serde_json::json!({"name": "Hall"}))
+                .unwrap();
+            let room = MsdpValue::table([("NAME", "Hall"), ("VNUM", "1")]);
+            assert!(conn.send_msdp(&Msdp::new().with("ROOM", room)).unwrap());
+            // Then it hangs up, which ends the client (--eof-wait inf waits for that).
+            let _ = conn.send("sent\n");
+        })
+        .unwrap();
+    let port = server.local_addr().port();
+    let output = Command::new(env!("CARGO_BIN_EXE_ironboa-client"))
+        .args(["127.0.0.1", &port.to_string()])
+        .args(["--loglevel", "debug", "--always-do", "MSDP,MSSP"])
+        .args(["--gmcp-modules", "Char 1,Room 1", "--eof-wait", "inf"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run ironboa-client");
+    let supports = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    server.shutdown();
+    assert_eq!(supports, r#"["char 1","room 1"]"#);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("sent"), "{stdout}");
+    for expected in [
+        r#"recv GMCP Room.Info {\"name\":\"Hall\"}"#,
+        "recv MSDP ROOM = {NAME: Hall, VNUM: 1}",
+        "recv MSSP NAME = Logged",
+        "recv MSSP PORT = 4000, 4001",
+    ] {
+        assert!(stderr.contains(expected), "no {expected:?} in:\n{stderr}");
+    }
+}
+
+/// The mini-MUD example, played by ironboa's client: the name, a move, `say` seen by a
+/// second player, `who`, GMCP and MSDP reports, prompts ended with EOR.
+#[test]
+fn mini_mud_example_plays() {
+    use ironboa::options::{Msdp, MsdpValue};
+    use ironboa::proto::Policy;
+    use ironboa::{ClientConfig, Command as TelnetCommand, TelnetConnection};
+    use std::io::{BufRead, BufReader};
+    let mut path = std::env::current_exe().unwrap();
+    path.pop();
+    path.pop();
+    path.push("examples/mini_mud");
+    let mut example = Killed(
+        Command::new(&path)
+            .arg("127.0.0.1:0")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    );
+    let mut first = String::new();
+    BufReader::new(example.0.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_owned();
+    let t = Some(Duration::from_secs(20));
+    let mut policy = Policy::client();
+    policy.remote.insert(TelnetOption::MSDP);
+    let connect = || {
+        TelnetConnection::connect(
+            addr.as_str(),
+            ClientConfig::default()
+                .policy(policy)
+                .gmcp_modules(&["Room 1"]),
+        )
+        .unwrap()
+    };
+    let zed = connect();
+    zed.read_until("known? ", t).unwrap();
+    zed.send("zed\n").unwrap();
+    zed.read_until("<100/100hp> ", t).unwrap();
+    // The prompt ended with EOR (the client agreed to it).
+    let mut saw_eor = false;
+    while let Ok(event) = zed.next_event(Some(Duration::ZERO)) {
+        saw_eor |= event == Event::Command(TelnetCommand::EndOfRecord);
+    }
+    assert!(saw_eor);
+    zed.send_msdp(&Msdp::command("REPORT", &["HEALTH"]))
+        .unwrap();
+    assert_eq!(
+        next_msdp(&zed),
+        Msdp::new().with("HEALTH", MsdpValue::from(100))
+    );
+    let amy = connect();
+    amy.read_until("known? ", t).unwrap();
+    amy.send("amy\n").unwrap();
+    amy.read_until("<100/100hp> ", t).unwrap();
+    zed.read_until("Amy arrives.", t).unwrap();
+    amy.send("say hello there\n").unwrap();
+    zed.read_until("Amy says, 'hello there'", t).unwrap();
+    zed.send("who\n").unwrap();
+    let who = zed.read_until("<100/100hp> ", t).unwrap();
+    assert!(
+        who.contains("2 player(s) online") && who.contains("Amy (The Town Square)"),
+        "{who}"
+    );
+    zed.send("east\n").unwrap();
+    zed.read_until("The Tavern", t).unwrap();
+    // Room.Info (GMCP) goes out with the room, HEALTH (MSDP, reported) with the vitals.
+    let (mut room, mut health) = (None, None);
+    while room.is_none() || health.is_none() {
+        match zed.next_event(t).unwrap() {
+            Event::Subnegotiation(Subnegotiation::Gmcp(m)) if m.package == "Room.Info" => {
+                let json = m.json().unwrap().unwrap();
+                if json["name"] == "The Tavern" {
+                    room = Some(json);
+                }
+            }
+            Event::Subnegotiation(Subnegotiation::Msdp(m)) => health = Some(m),
+            _ => {}
+        }
+    }
+    assert_eq!(
+        health.unwrap(),
+        Msdp::new().with("HEALTH", MsdpValue::from(99))
+    );
+    let room = room.unwrap();
+    assert_eq!(room["exits"], serde_json::json!({"w": 0, "u": 3}));
+    zed.send("quit\n").unwrap();
+    zed.read_until("Goodbye.", t).unwrap();
+    amy.read_until("Zed leaves", t).unwrap();
+}
+
+/// A child process killed on drop, so a failing test leaves none behind.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn next_msdp(conn: &ironboa::TelnetConnection) -> ironboa::options::Msdp {
+    loop {
+        if let Event::Subnegotiation(Subnegotiation::Msdp(m)) =
+            conn.next_event(Some(Duration::from_secs(20))).unwrap()
+        {
+            return m;
+        }
+    }
+}
