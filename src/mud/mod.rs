@@ -2,7 +2,7 @@
 //! GA, MUD-client detection, and (feature `mud`) a small demonstration MUD.
 //!
 //! The codecs are in [`crate::options`] ([`Gmcp`](crate::options::Gmcp),
-//! [`Msdp`](crate::options::Msdp), [`Mssp`](crate::options::Mssp)) and know nothing of
+//! [`Msdp`](crate::options::Msdp), [`Mssp`]) and know nothing of
 //! connections; this module adds:
 //!
 //! * on [`ServerConnection`](crate::ServerConnection) and

@@ -2,8 +2,8 @@
 //!
 //! A message is `Package.SubPackage.Message`, then optionally one space and a JSON body:
 //! `IAC SB GMCP Char.Vitals {"hp":10} IAC SE`. The codec keeps the body as raw bytes, so it
-//! depends on no JSON library; with the `mud` feature [`Gmcp::json`] and [`Gmcp::from_json`]
-//! convert it to and from a [`serde_json::Value`].
+//! depends on no JSON library; with the `mud` feature `Gmcp::json` and `Gmcp::from_json`
+//! convert it to and from a `serde_json::Value`.
 
 /// One GMCP message.
 #[derive(Debug, Clone, PartialEq, Eq)]
