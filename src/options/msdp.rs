@@ -63,6 +63,21 @@ impl MsdpValue {
         )
     }
 
+    /// About how many bytes the value holds in memory (for the bounds of event queues).
+    pub(crate) fn memory_size(&self) -> usize {
+        std::mem::size_of::<MsdpValue>()
+            + match self {
+                MsdpValue::String(bytes) => bytes.len(),
+                MsdpValue::Array(items) => items.iter().map(MsdpValue::memory_size).sum(),
+                MsdpValue::Table(entries) => entries
+                    .iter()
+                    .map(|(name, value)| {
+                        std::mem::size_of::<String>() + name.len() + value.memory_size()
+                    })
+                    .sum(),
+            }
+    }
+
     fn encode_into(&self, out: &mut Vec<u8>) {
         match self {
             MsdpValue::String(bytes) => out.extend_from_slice(bytes),
@@ -140,6 +155,14 @@ impl Msdp {
     /// The value of `name`, if the message has it.
     pub fn get(&self, name: &str) -> Option<&MsdpValue> {
         self.vars.iter().find(|(n, _)| n == name).map(|(_, v)| v)
+    }
+
+    /// About how many bytes the message holds in memory (for the bounds of event queues).
+    pub(crate) fn memory_size(&self) -> usize {
+        self.vars
+            .iter()
+            .map(|(name, value)| std::mem::size_of::<String>() + name.len() + value.memory_size())
+            .sum()
     }
 
     /// A client's command: `VAR command VAL arg VAL arg ...` (`"REPORT"`, `["HEALTH", "ROOM"]`).

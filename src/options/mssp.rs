@@ -57,6 +57,17 @@ impl Mssp {
             .map_or(&[], |(_, values)| values.as_slice())
     }
 
+    /// About how many bytes the status holds in memory (for the bounds of event queues).
+    pub(crate) fn memory_size(&self) -> usize {
+        let string = std::mem::size_of::<String>();
+        self.vars
+            .iter()
+            .map(|(name, values)| {
+                2 * string + name.len() + values.iter().map(|v| string + v.len()).sum::<usize>()
+            })
+            .sum()
+    }
+
     /// Decodes the payload after the option byte. Text is UTF-8 (invalid bytes become U+FFFD).
     pub fn decode(payload: &[u8]) -> Result<Mssp, &'static str> {
         let mut vars: Vec<(String, Vec<String>)> = Vec::new();
