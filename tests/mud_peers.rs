@@ -401,3 +401,69 @@ fn next_msdp(conn: &ironboa::TelnetConnection) -> ironboa::options::Msdp {
         }
     }
 }
+
+/// telnetlib3's fingerprinting client reads a server's MSSP as MUD crawlers do: it gets the
+/// status of the moment, a name with several values as a list.
+#[test]
+fn telnetlib3_fingerprint_reads_mssp() {
+    use ironboa::mud::MsspSource;
+    use ironboa::options::Mssp;
+    let Some(python) = python() else { return };
+    let players = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(41));
+    let count = players.clone();
+    let source = MsspSource::new(move || {
+        let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Mssp::new()
+            .with("NAME", "Crawled")
+            .with("PLAYERS", &n.to_string())
+            .with_values("PORT", &["4000", "4001"])
+    });
+    let server =
+        BlockingTelnetServer::bind("127.0.0.1:0", ServerConfig::default().mssp(source)).unwrap();
+    server
+        .serve_in_background(|conn: ServerConnection| {
+            let _ = conn.send("Welcome.\n");
+            while conn.readline(Some(Duration::from_secs(20))).is_ok() {}
+        })
+        .unwrap();
+    let port = server.local_addr().port();
+    let scratch = Scratch::new("tl3-mssp");
+    let json = scratch.0.join("fingerprint.json");
+    let output = Command::new(python.with_file_name("telnetlib3-fingerprint"))
+        .args([
+            "127.0.0.1",
+            &port.to_string(),
+            "--mssp-wait",
+            "10",
+            "--silent",
+        ])
+        .arg("--save-json")
+        .arg(&json)
+        .output()
+        .expect("run telnetlib3-fingerprint");
+    server.shutdown();
+    let text = std::fs::read_to_string(&json).unwrap_or_else(|e| {
+        panic!(
+            "no fingerprint ({e}): {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    let fingerprint: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let mssp = find_key(&fingerprint, "mssp").unwrap_or_else(|| panic!("no mssp in {text}"));
+    assert_eq!(mssp["NAME"], "Crawled");
+    assert_eq!(mssp["PLAYERS"], "42");
+    assert_eq!(mssp["PORT"], serde_json::json!(["4000", "4001"]));
+}
+
+/// The first value under `key` anywhere in `value`.
+fn find_key<'a>(value: &'a serde_json::Value, key: &str) -> Option<&'a serde_json::Value> {
+    match value {
+        serde_json::Value::Object(map) => map
+            .get(key)
+            .filter(|v| !v.is_null())
+            .or_else(|| map.values().find_map(|v| find_key(v, key))),
+        serde_json::Value::Array(items) => items.iter().find_map(|v| find_key(v, key)),
+        _ => None,
+    }
+}
