@@ -123,3 +123,56 @@ impl MsdpServer {
         reply
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value_of(name: &str) -> Option<MsdpValue> {
+        match name {
+            "HEALTH" => Some(MsdpValue::from(7)),
+            "ROOM" => Some(MsdpValue::table([("NAME", "Hall")])),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn lists_report_send_unreport_reset() {
+        let mut msdp = MsdpServer::new(&["HEALTH", "ROOM", "MANA"]);
+        let reply = msdp.handle(
+            &Msdp::command("LIST", &["LISTS", "REPORTABLE_VARIABLES", "NOSUCH"]),
+            value_of,
+        );
+        assert_eq!(
+            reply.get("LISTS"),
+            Some(&MsdpValue::Array(
+                LISTS.iter().map(|l| MsdpValue::from(*l)).collect()
+            ))
+        );
+        assert_eq!(
+            reply.get("REPORTABLE_VARIABLES"),
+            Some(&MsdpValue::Array(vec![
+                "HEALTH".into(),
+                "ROOM".into(),
+                "MANA".into()
+            ]))
+        );
+        assert_eq!(reply.vars.len(), 2, "an unknown list is left out");
+        // SEND answers without reporting; unknown and valueless variables are left out.
+        let reply = msdp.handle(&Msdp::command("SEND", &["HEALTH", "XP", "MANA"]), value_of);
+        assert_eq!(reply, Msdp::new().with("HEALTH", 7));
+        assert_eq!(msdp.reported().count(), 0);
+        msdp.handle(
+            &Msdp::command("REPORT", &["ROOM", "HEALTH", "XP"]),
+            value_of,
+        );
+        assert_eq!(msdp.reported().collect::<Vec<_>>(), ["HEALTH", "ROOM"]);
+        msdp.handle(&Msdp::command("UNREPORT", &["HEALTH"]), value_of);
+        assert!(!msdp.is_reported("HEALTH") && msdp.is_reported("ROOM"));
+        msdp.handle(&Msdp::command("RESET", &["REPORTED_VARIABLES"]), value_of);
+        assert_eq!(msdp.reported().count(), 0);
+        // A variable the client sets is no command: no reply.
+        let reply = msdp.handle(&Msdp::new().with("CLIENT_NAME", "tt++"), value_of);
+        assert!(reply.vars.is_empty());
+    }
+}
