@@ -54,11 +54,13 @@ impl MsdpValue {
     }
 
     /// A table from name/value pairs.
-    pub fn table<V: Into<MsdpValue>>(entries: impl IntoIterator<Item = (&'static str, V)>) -> Self {
+    pub fn table<N: Into<String>, V: Into<MsdpValue>>(
+        entries: impl IntoIterator<Item = (N, V)>,
+    ) -> Self {
         MsdpValue::Table(
             entries
                 .into_iter()
-                .map(|(name, value)| (name.to_owned(), value.into()))
+                .map(|(name, value)| (name.into(), value.into()))
                 .collect(),
         )
     }
