@@ -141,8 +141,11 @@ impl MiniMud {
             }
         }
         let mud = self.clone();
-        // MCCP2 when offered: the compression work (issue 13, MCCP2/MCCP3) switches it on
-        // here, e.g. `.compression(Some(true))`, and sets MSSP's "MCCP" to "1" above.
+        // MCCP2 when offered: MERGE POINT with the compression work (issue 13, MCCP2/MCCP3,
+        // `crate::compress`). `base` keeps its compression setting, so `ironboa-server
+        // --shell mud --compression` offers it; to offer it always, add
+        // `.compression(crate::compress::Compression::Offer)` on the next line, and make
+        // `status` report "MCCP" "1" when it is on.
         base.character_mode(false)
             .policy(policy)
             .offer_local(&offers)
