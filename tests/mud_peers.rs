@@ -50,7 +50,8 @@ impl Drop for Scratch {
 /// and MSDP are not wanted. So the script's events answer `DO` themselves with `#send` (the
 /// trailing `\` sends no newline) and, for MSDP, ask for ROOM and HEALTH to be reported.
 /// What arrives is written to a file by `#event {IAC SB GMCP}` and `#event {IAC SB MSDP}`
-/// (the pane scrolls). `#config {debug telnet}` would show the same on screen.
+/// (the pane scrolls), and so is every prompt TinTin++ recognised by its IAC EOR
+/// (`#event {RECEIVED PROMPT}`). `#config {debug telnet}` would show the same on screen.
 fn tintin_script(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
     let log = dir.join("events.log");
     let log = log.display();
@@ -60,6 +61,7 @@ fn tintin_script(dir: &std::path::Path, port: u16) -> std::path::PathBuf {
          #send {{\\xFF\\xFA\\x45\\x01REPORT\\x02ROOM\\x02HEALTH\\xFF\\xF0\\}}}}\n\
          #event {{IAC SB GMCP}} {{#line log {{{log}}} {{GMCP %0 = %1}}}}\n\
          #event {{IAC SB MSDP}} {{#line log {{{log}}} {{MSDP %0 = %2}}}}\n\
+         #event {{RECEIVED PROMPT}} {{#line log {{{log}}} {{PROMPT [%1]}}}}\n\
          #session mud 127.0.0.1 {port}\n"
     );
     let path = dir.join("mud.tin");
@@ -80,8 +82,8 @@ fn tintin_gets_gmcp_and_msdp_from_the_mini_mud() {
     pane.type_text("Zed");
     pane.keys(&["Enter"]);
     pane.wait_for("The Town Square");
-    // The prompt ends with IAC EOR (TinTin++ said DO EOR): it shows, and a command after it
-    // works.
+    // The prompt ends with IAC EOR (TinTin++ said DO EOR): it shows, TinTin++ takes it for a
+    // prompt (below), and a command after it works.
     pane.wait_for("<100/100hp>");
     pane.type_text("east");
     pane.keys(&["Enter"]);
@@ -93,8 +95,14 @@ fn tintin_gets_gmcp_and_msdp_from_the_mini_mud() {
         events.contains("GMCP Char.Vitals = {hp}{99}")
             && events.contains("MSDP HEALTH = 99")
             && events.contains("{NAME}{The Tavern}")
+            && events.contains("PROMPT [<99/100hp> ]")
     });
     assert!(arrived, "TinTin++'s events saw:\n{events}");
+    assert!(
+        events.contains("PROMPT [By what name are you known? ]"),
+        "{events}"
+    );
+    assert!(events.contains("PROMPT [<100/100hp> ]"), "{events}");
     // TinTin++ decoded the JSON of Room.Info into its table form, and MSDP's nested tables.
     assert!(
         events.contains(
