@@ -8,7 +8,8 @@
 //!
 //! In scope: RFC 854/855 framing, RFC 1143 loop-free option negotiation, the options telnetlib3
 //! implements (BINARY, ECHO, SGA, STATUS, TIMING-MARK, EOR, LOGOUT, SNDLOC, NAWS, TSPEED, TTYPE,
-//! XDISPLOC, LINEMODE, LFLOW, NEW_ENVIRON, CHARSET), and bounded buffers everywhere.
+//! XDISPLOC, LINEMODE, LFLOW, NEW_ENVIRON, CHARSET), the MUD protocols GMCP, MSDP and MSSP
+//! with EOR prompts ([`mud`]), and bounded buffers everywhere.
 //!
 //! Out of scope for the engine: sockets, threads, clocks, text encodings. The engine deals in
 //! bytes; drivers own I/O, time and decoding. The connections' text encodings (UTF-8, code
@@ -86,6 +87,7 @@ pub mod encoding;
 pub mod error;
 #[cfg(feature = "editor")]
 pub mod line;
+pub mod mud;
 pub mod options;
 pub mod proto;
 #[cfg(feature = "record")]

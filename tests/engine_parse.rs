@@ -240,9 +240,21 @@ fn every_option_subnegotiation_decodes_from_the_wire() {
         (b"\x22\x01\x03", Subnegotiation::Linemode(Linemode::Mode(3))),
         (
             b"\xc9Core.Hello {}",
+            Subnegotiation::Gmcp(ironboa::options::Gmcp::new("Core.Hello", b"{}")),
+        ),
+        (
+            b"\x45\x01HEALTH\x0210",
+            Subnegotiation::Msdp(ironboa::options::Msdp::new().with("HEALTH", "10")),
+        ),
+        (
+            b"\x46\x01PLAYERS\x023",
+            Subnegotiation::Mssp(ironboa::options::Mssp::new().with("PLAYERS", "3")),
+        ),
+        (
+            b"\xc8Char.Vitals 1",
             Subnegotiation::Other {
-                option: TelnetOption::GMCP,
-                data: b"Core.Hello {}".to_vec(),
+                option: TelnetOption(200),
+                data: b"Char.Vitals 1".to_vec(),
             },
         ),
     ];

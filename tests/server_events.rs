@@ -85,10 +85,8 @@ fn next_matching<T>(
 
 fn gmcp(event: &Event) -> Option<String> {
     match event {
-        Event::Subnegotiation(Subnegotiation::Other { option, data })
-            if *option == TelnetOption::GMCP =>
-        {
-            Some(String::from_utf8_lossy(data).into_owned())
+        Event::Subnegotiation(Subnegotiation::Gmcp(message)) => {
+            Some(String::from_utf8_lossy(&message.encode()).into_owned())
         }
         _ => None,
     }

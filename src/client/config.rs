@@ -42,6 +42,7 @@ pub struct ClientConfig {
     pub(crate) offer_local: Vec<TelnetOption>,
     pub(crate) offer_remote: Vec<TelnetOption>,
     pub(crate) max_queued_events: usize,
+    pub(crate) gmcp_modules: Option<Vec<String>>,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsClientConfig>,
     #[cfg(feature = "record")]
@@ -70,6 +71,7 @@ impl Default for ClientConfig {
             offer_local: Vec::new(),
             offer_remote: Vec::new(),
             max_queued_events: 256,
+            gmcp_modules: None,
             #[cfg(feature = "tls")]
             tls: None,
             #[cfg(feature = "record")]
@@ -222,6 +224,23 @@ impl ClientConfig {
     /// 256); past it the oldest are dropped. Zero keeps none.
     pub fn max_queued_events(mut self, events: usize) -> Self {
         self.max_queued_events = events;
+        self
+    }
+
+    /// Speaks GMCP: accepts a server's `WILL GMCP` and then sends `Core.Hello`
+    /// (`{"client":"ironboa","version":...}`) and `Core.Supports.Set` with these modules
+    /// (lowercased), as telnetlib3's client does with `--gmcp-modules "Char 1,Room 1"`. Default:
+    /// GMCP is refused. Messages from the server arrive as events
+    /// ([`next_event`](super::TelnetConnection::next_event)).
+    ///
+    /// ```
+    /// use ironboa::client::ClientConfig;
+    ///
+    /// let config = ClientConfig::default().gmcp_modules(&["Char 1", "Room 1"]);
+    /// # let _ = config;
+    /// ```
+    pub fn gmcp_modules(mut self, modules: &[&str]) -> Self {
+        self.gmcp_modules = Some(modules.iter().map(|m| m.to_string()).collect());
         self
     }
 

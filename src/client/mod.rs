@@ -56,7 +56,7 @@ use crate::session::{
 /// [`close`](Self::close), or when dropped. `&TelnetConnection` is [`std::io::Read`] and
 /// [`std::io::Write`] over the connection's bytes.
 pub struct TelnetConnection {
-    session: Arc<Session>,
+    pub(crate) session: Arc<Session>,
     read_timeout: Option<Duration>,
 }
 
@@ -113,6 +113,14 @@ impl TelnetConnection {
             environment: config.environment.clone(),
             ..Identity::default()
         };
+        if let Some(modules) = &config.gmcp_modules {
+            use crate::options::Gmcp;
+            engine_config.policy.remote.insert(TelnetOption::GMCP);
+            engine_config.identity.gmcp_hello = vec![
+                Gmcp::core_hello("ironboa", env!("CARGO_PKG_VERSION")),
+                Gmcp::supports_set(modules),
+            ];
+        }
         engine_config.charsets = vec![config.encoding.name().to_owned()];
         if config.encoding == Encoding::Utf8 {
             engine_config.charsets.push("UTF8".to_owned());

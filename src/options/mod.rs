@@ -8,8 +8,11 @@
 
 pub mod charset;
 pub mod environ;
+pub mod gmcp;
 pub mod lflow;
 pub mod linemode;
+pub mod msdp;
+pub mod mssp;
 pub mod naws;
 pub mod status;
 pub mod tspeed;
@@ -18,8 +21,11 @@ pub mod xdisploc;
 
 pub use charset::Charset;
 pub use environ::{EnvVar, Environ, EnvironKind, VarKind};
+pub use gmcp::Gmcp;
 pub use lflow::FlowControl;
 pub use linemode::{Linemode, SlcTriple};
+pub use msdp::{Msdp, MsdpCommand, MsdpValue};
+pub use mssp::Mssp;
 pub use naws::WindowSize;
 pub use status::Status;
 pub use tspeed::TerminalSpeed;
@@ -54,7 +60,13 @@ pub enum Subnegotiation {
     Linemode(Linemode),
     /// STATUS (RFC 859).
     Status(Status),
-    /// Any other option (GMCP, MSDP, MSSP, ...), carried raw.
+    /// GMCP (option 201): a MUD package message with a JSON body.
+    Gmcp(Gmcp),
+    /// MSDP (option 69): MUD variables.
+    Msdp(Msdp),
+    /// MSSP (option 70): a MUD server's status.
+    Mssp(Mssp),
+    /// Any other option (ATCP, MXP, ...), carried raw.
     Other {
         /// The option.
         option: TelnetOption,
@@ -88,6 +100,9 @@ impl Subnegotiation {
             TelnetOption::LFLOW => Subnegotiation::FlowControl(FlowControl::decode(payload)?),
             TelnetOption::LINEMODE => Subnegotiation::Linemode(Linemode::decode(payload)?),
             TelnetOption::STATUS => Subnegotiation::Status(Status::decode(payload)?),
+            TelnetOption::GMCP => Subnegotiation::Gmcp(Gmcp::decode(payload)?),
+            TelnetOption::MSDP => Subnegotiation::Msdp(Msdp::decode(payload)?),
+            TelnetOption::MSSP => Subnegotiation::Mssp(Mssp::decode(payload)?),
             _ => Subnegotiation::Other {
                 option,
                 data: payload.to_vec(),
@@ -109,6 +124,9 @@ impl Subnegotiation {
             Subnegotiation::FlowControl(_) => TelnetOption::LFLOW,
             Subnegotiation::Linemode(_) => TelnetOption::LINEMODE,
             Subnegotiation::Status(_) => TelnetOption::STATUS,
+            Subnegotiation::Gmcp(_) => TelnetOption::GMCP,
+            Subnegotiation::Msdp(_) => TelnetOption::MSDP,
+            Subnegotiation::Mssp(_) => TelnetOption::MSSP,
             Subnegotiation::Other { option, .. } => *option,
         }
     }
@@ -126,6 +144,9 @@ impl Subnegotiation {
             Subnegotiation::FlowControl(m) => m.encode(),
             Subnegotiation::Linemode(m) => m.encode(),
             Subnegotiation::Status(m) => m.encode(),
+            Subnegotiation::Gmcp(m) => m.encode(),
+            Subnegotiation::Msdp(m) => m.encode(),
+            Subnegotiation::Mssp(m) => m.encode(),
             Subnegotiation::Other { data, .. } => data.clone(),
         }
     }

@@ -29,6 +29,9 @@ pub struct Identity {
     pub terminal_speed: Option<(u32, u32)>,
     /// X display for XDISPLOC; `None` refuses XDISPLOC. Default `None`.
     pub x_display: Option<String>,
+    /// GMCP messages a client sends as soon as the server's GMCP is on (telnetlib3's client
+    /// sends `Core.Hello` and `Core.Supports.Set`). Default none.
+    pub gmcp_hello: Vec<crate::options::Gmcp>,
 }
 
 impl Default for Identity {
@@ -39,6 +42,7 @@ impl Default for Identity {
             environment: Vec::new(),
             terminal_speed: None,
             x_display: None,
+            gmcp_hello: Vec::new(),
         }
     }
 }

@@ -182,6 +182,11 @@ impl Engine {
                     self.request(option, Subnegotiation::Charset(request));
                 }
             }
+            (Role::Client, Side::Remote, TelnetOption::GMCP) => {
+                for message in self.config.identity.gmcp_hello.clone() {
+                    self.queue_subnegotiation(&Subnegotiation::Gmcp(message));
+                }
+            }
             (Role::Client, Side::Local, TelnetOption::NAWS) => {
                 if let Some(size) = self.config.identity.window_size {
                     self.queue_subnegotiation(&Subnegotiation::WindowSize(size));

@@ -128,6 +128,25 @@ impl Engine {
                     self.queue_subnegotiation(&Subnegotiation::Status(reply));
                 }
             }
+            // MUD data is the application's; logged here so that a client's --loglevel debug
+            // shows what arrived (escaped and bounded).
+            Subnegotiation::Gmcp(gmcp) => log::debug!(
+                "recv GMCP {} {}",
+                log_text(&gmcp.package),
+                log_text(&gmcp.data)
+            ),
+            Subnegotiation::Msdp(msdp) => {
+                for (name, value) in &msdp.vars {
+                    log::debug!("recv MSDP {} = {}", log_text(name), msdp_text(value));
+                }
+            }
+            Subnegotiation::Mssp(mssp) => {
+                for (name, values) in &mssp.vars {
+                    let values: Vec<String> =
+                        values.iter().map(|v| log_text(v).to_string()).collect();
+                    log::debug!("recv MSSP {} = {}", log_text(name), values.join(", "));
+                }
+            }
             Subnegotiation::Status(Status::Is(_)) | Subnegotiation::Other { .. } => {}
         }
     }
@@ -403,6 +422,26 @@ impl Engine {
         };
         self.send_subnegotiation(&Subnegotiation::Environ(info))?;
         Ok(true)
+    }
+}
+
+/// An MSDP value for the log: strings escaped and bounded, arrays in `[...]`, tables in
+/// `{...}`.
+fn msdp_text(value: &crate::options::MsdpValue) -> String {
+    use crate::options::MsdpValue;
+    match value {
+        MsdpValue::String(bytes) => log_text(bytes).to_string(),
+        MsdpValue::Array(items) => {
+            let items: Vec<String> = items.iter().map(msdp_text).collect();
+            format!("[{}]", items.join(", "))
+        }
+        MsdpValue::Table(entries) => {
+            let entries: Vec<String> = entries
+                .iter()
+                .map(|(name, value)| format!("{}: {}", log_text(name), msdp_text(value)))
+                .collect();
+            format!("{{{}}}", entries.join(", "))
+        }
     }
 }
 

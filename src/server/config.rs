@@ -42,6 +42,7 @@ pub struct ServerConfig {
     pub(crate) coalesce_delay: Duration,
     pub(crate) max_queued_events: usize,
     pub(crate) max_queued_output: usize,
+    pub(crate) mssp: Option<crate::mud::MsspSource>,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsServerConfig>,
     #[cfg(feature = "proxy-protocol")]
@@ -76,6 +77,7 @@ impl Default for ServerConfig {
             coalesce_delay: Duration::from_millis(2),
             max_queued_events: 256,
             max_queued_output: 256 * 1024,
+            mssp: None,
             #[cfg(feature = "tls")]
             tls: None,
             #[cfg(feature = "proxy-protocol")]
@@ -209,6 +211,29 @@ impl ServerConfig {
     /// The options set with [`offer_remote`](Self::offer_remote).
     pub fn get_offer_remote(&self) -> &[TelnetOption] {
         &self.offer_remote
+    }
+
+    /// Answers a client's `DO MSSP` (a MUD crawler's) with the status `source` gives at that
+    /// moment (default none: MSSP is refused). Adds MSSP to the policy's `local` set, and the
+    /// opening negotiation offers `WILL MSSP` to clients that negotiate.
+    ///
+    /// ```
+    /// use ironboa::{ServerConfig, TelnetOption};
+    /// use ironboa::mud::MsspSource;
+    /// use ironboa::options::Mssp;
+    ///
+    /// let config = ServerConfig::default().mssp(MsspSource::fixed(Mssp::new().with("NAME", "Mini")));
+    /// assert!(config.get_policy().local.contains(TelnetOption::MSSP));
+    /// ```
+    pub fn mssp(mut self, source: crate::mud::MsspSource) -> Self {
+        self.mssp = Some(source);
+        self.policy.local.insert(TelnetOption::MSSP);
+        self
+    }
+
+    /// The source set with [`mssp`](Self::mssp).
+    pub fn get_mssp(&self) -> Option<&crate::mud::MsspSource> {
+        self.mssp.as_ref()
     }
 
     /// Serves Telnet over TLS (TELNETS; the `tls` feature): every connection starts with a

@@ -3,9 +3,14 @@
 //! Phase 1 asks `DO TTYPE` and waits for the answer. A client that refuses is a "dumb" client
 //! (Python's telnetlib, netcat, a script) and is offered nothing more. A client that agrees gets
 //! phase 2: `DO NAWS`, `DO NEW_ENVIRON`, `DO CHARSET` (not in raw-bytes mode), `WILL BINARY`
-//! (every ironboa encoding is 8-bit), and in character mode `DO BINARY`, `WILL SGA` and
-//! `WILL ECHO`. The handler runs once everything asked has been answered (the terminal type,
+//! (every ironboa encoding is 8-bit), and the configured offers. In character mode, once the
+//! first terminal type is in, `DO BINARY`, `WILL SGA` and `WILL ECHO` follow, unless the
+//! client is a MUD client (TinTin++, Mudlet, ...: see [`crate::mud::is_mud_client`]), which
+//! takes `WILL ECHO` as "password mode" and is left in line mode, as telnetlib3's server does.
+//! The handler runs once everything asked has been answered (the terminal type,
 //! the window size and the environment are then known), or once `connect_maxwait` has passed.
+//!
+//! With [`ServerConfig::mssp`] a hook answers `DO MSSP` (asked at any time) with the status.
 
 use std::time::Instant;
 
@@ -16,6 +21,21 @@ use crate::session::{Encoding, Wait};
 
 pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) -> Result<()> {
     let session = &connection.session;
+    if let Some(source) = config.mssp.clone() {
+        session.set_event_observer(Box::new(move |engine, event| {
+            if let crate::proto::Event::OptionChanged {
+                option: TelnetOption::MSSP,
+                side: crate::proto::Side::Local,
+                enabled: true,
+            } = event
+            {
+                let status = crate::options::Subnegotiation::Mssp(source.status());
+                if let Err(error) = engine.send_subnegotiation(&status) {
+                    log::debug!("MSSP status not sent: {error}");
+                }
+            }
+        }));
+    }
     let deadline = crate::session::deadline_after(config.connect_maxwait);
     session.write(false, |e| {
         e.enable_remote(TelnetOption::TTYPE);
@@ -42,17 +62,8 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         if config.encoding != Encoding::Bytes && !e.config().charsets.is_empty() {
             e.enable_remote(TelnetOption::CHARSET);
         }
-        // Our output is 8-bit text (UTF-8 or latin-1): BINARY from us to the client. BINARY
-        // from the client only where nothing echoes locally: a line-mode client in BINARY
-        // sends a bare LF for Enter and its own echo then never returns to column 0 (Debian
-        // telnet's staircase), while 8-bit input reaches us without it anyway.
-        if config.character_mode {
-            e.enable_local(TelnetOption::BINARY);
-            e.enable_remote(TelnetOption::BINARY);
-        }
-        if config.character_mode {
-            e.enable_local(TelnetOption::SGA);
-            e.enable_local(TelnetOption::ECHO);
+        if config.mssp.is_some() {
+            e.enable_local(TelnetOption::MSSP);
         }
         for option in &config.offer_local {
             e.enable_local(*option);
@@ -62,6 +73,31 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         }
         Ok(())
     })?;
+    if config.character_mode {
+        // The first terminal type tells a MUD client (TTYPE SEND went with phase 1).
+        settle(connection, deadline, |e| {
+            !e.peer().terminal_types.is_empty() || !e.is_pending(TelnetOption::TTYPE)
+        })?;
+        if connection.is_mud_client() {
+            log::debug!(
+                "{}: a MUD client ({}): left in line mode",
+                connection.addrport(),
+                connection.terminal_type()
+            );
+        } else {
+            // Our output is 8-bit text (UTF-8 or latin-1): BINARY from us to the client.
+            // BINARY from the client only where nothing echoes locally: a line-mode client in
+            // BINARY sends a bare LF for Enter and its own echo then never returns to column 0
+            // (Debian telnet's staircase), while 8-bit input reaches us without it anyway.
+            session.write(false, |e| {
+                e.enable_local(TelnetOption::BINARY);
+                e.enable_remote(TelnetOption::BINARY);
+                e.enable_local(TelnetOption::SGA);
+                e.enable_local(TelnetOption::ECHO);
+                Ok(())
+            })?;
+        }
+    }
     if !settle(connection, deadline, |e| e.is_settled())? {
         let pending: Vec<String> =
             session.inspect(|e| e.pending_options().map(|o| o.to_string()).collect());

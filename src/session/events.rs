@@ -28,6 +28,10 @@ pub(crate) struct EventLimits {
 fn payload_len(event: &Event) -> usize {
     match event {
         Event::Subnegotiation(Subnegotiation::Other { data, .. }) => data.len(),
+        Event::Subnegotiation(Subnegotiation::Gmcp(gmcp)) => gmcp.package.len() + gmcp.data.len(),
+        // Decoded trees weigh more than their wire form: counted as held in memory.
+        Event::Subnegotiation(Subnegotiation::Msdp(msdp)) => msdp.memory_size(),
+        Event::Subnegotiation(Subnegotiation::Mssp(mssp)) => mssp.memory_size(),
         Event::Subnegotiation(_) => 64,
         _ => 0,
     }
@@ -107,5 +111,26 @@ mod tests {
         assert_eq!(queue.len(), 1);
         assert_eq!(queue.pop(), Some(big));
         assert_eq!(queue.pop(), None);
+    }
+
+    #[test]
+    fn decoded_mud_messages_count_what_they_hold() {
+        use crate::options::Msdp;
+        // 2,000 empty array items: 4 KB on the wire, far more as a tree.
+        let mut payload = b"\x01A\x02\x05".to_vec();
+        payload.extend(std::iter::repeat_n(2u8, 2000));
+        payload.push(6);
+        let message = Msdp::decode(&payload).unwrap();
+        let event = Event::Subnegotiation(Subnegotiation::Msdp(message));
+        assert!(payload_len(&event) >= 2000 * std::mem::size_of::<crate::options::MsdpValue>());
+        let limits = EventLimits {
+            max_events: 100,
+            max_bytes: 4 * 8 * 1024,
+        };
+        let mut queue = EventQueue::default();
+        for _ in 0..10 {
+            queue.push(event.clone(), limits);
+        }
+        assert_eq!(queue.len(), 1, "each tree alone is over the byte bound");
     }
 }

@@ -101,6 +101,9 @@ pub(crate) struct ReadState {
     last_subnegotiation: Vec<u8>,
     /// The client's option-negotiation callback (telnetlib's), called for every event.
     hook: Option<NegotiationHook>,
+    /// A callback that sees every event while negotiation stays automatic (a server's MSSP
+    /// answer); it may queue replies on the engine.
+    observer: Option<NegotiationHook>,
     /// The large read buffer while data streams in; empty otherwise.
     stream_buffer: Vec<u8>,
     layers: InputLayers,
@@ -300,6 +303,12 @@ impl Session {
         let mut state = self.reader.lock();
         self.engine.lock().set_manual_negotiation(true);
         state.hook = Some(hook);
+    }
+
+    /// Installs a callback that sees every event after the engine has handled it;
+    /// negotiation stays automatic (unlike [`set_negotiation_hook`](Self::set_negotiation_hook)).
+    pub(crate) fn set_event_observer(&self, observer: NegotiationHook) {
+        self.reader.lock().observer = Some(observer);
     }
 
     /// Takes the last subnegotiation received (telnetlib's `read_sb_data`).
@@ -656,6 +665,30 @@ impl Session {
         }
         drop(writer);
         self.drain_if_free()
+    }
+
+    /// Sends a prompt (text sent as it is, IAC doubled) and ends it in one write: with
+    /// IAC EOR where we perform EOR (the client agreed to `WILL EOR`), else with IAC GA unless
+    /// go-ahead is suppressed or never sent. Returns the command that ended it. The GA the
+    /// next read would owe this output is then no longer due.
+    pub(crate) fn write_prompt(&self, text: &[u8]) -> Result<Option<Command>> {
+        let never_send_ga = self.options.never_send_ga;
+        let mark = self.write(false, |engine| {
+            engine.send_data(text)?;
+            let mark = if engine.local_enabled(TelnetOption::EOR) {
+                Some(Command::EndOfRecord)
+            } else if engine.go_ahead_needed() && !never_send_ga {
+                Some(Command::GoAhead)
+            } else {
+                None
+            };
+            if let Some(command) = mark {
+                engine.send_command(command)?;
+            }
+            Ok(mark)
+        })?;
+        self.prompt_pending.store(false, Ordering::Release);
+        Ok(mark)
     }
 
     /// Writes whatever the engine has queued.
@@ -1150,6 +1183,9 @@ impl Session {
         if let Some(hook) = state.hook.as_mut() {
             hook(engine, &event);
         }
+        if let Some(observer) = state.observer.as_mut() {
+            observer(engine, &event);
+        }
         state.events.push(event, self.options.events);
         erased
     }
@@ -1317,6 +1353,23 @@ impl Session {
             wait_for_timeout(timeout),
             Operation::WaitFor,
             |_, engine| conditions.satisfied(engine).then_some(()),
+            |_, error| Err(error),
+        )
+    }
+
+    /// The next event, or `None` once `stop` holds on the engine with no event left.
+    pub(crate) fn next_event_unless(
+        &self,
+        timeout: Option<Duration>,
+        stop: impl Fn(&Engine) -> bool,
+    ) -> Result<Option<Event>> {
+        self.read_until(
+            wait_for_timeout(timeout),
+            Operation::Event,
+            |state, engine| match state.events.pop() {
+                Some(event) => Some(Some(event)),
+                None => stop(engine).then_some(None),
+            },
             |_, error| Err(error),
         )
     }

@@ -108,7 +108,29 @@ struct Args {
     /// `ironboa-server --replay FILE` plays the server's side back). Passwords are withheld.
     #[arg(long, value_name = "FILE")]
     typescript: Option<PathBuf>,
+    /// The GMCP modules to ask for, comma-separated (e.g. "Char 1,Room 1"): sent with
+    /// Core.Supports.Set after Core.Hello once the server's GMCP is on (as telnetlib3's
+    /// client; GMCP is accepted either way). Messages received are logged at --loglevel debug.
+    #[arg(long, value_name = "MODULES")]
+    gmcp_modules: Option<String>,
+    /// Always send DO for these options (comma-separated names or numbers, e.g. MSDP,MSSP),
+    /// and accept them when the server offers: what the server sends with them is logged at
+    /// --loglevel debug.
+    #[arg(long, value_name = "OPT", value_delimiter = ',')]
+    always_do: Vec<String>,
 }
+
+/// telnetlib3's client's GMCP modules, sent when --gmcp-modules is not given.
+const DEFAULT_GMCP_MODULES: &[&str] = &[
+    "char 1",
+    "char.vitals 1",
+    "char.items 1",
+    "room 1",
+    "room.info 1",
+    "comm 1",
+    "comm.channel 1",
+    "group 1",
+];
 
 /// What the user asked for about line editing.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -200,6 +222,32 @@ fn run(args: Args) -> Result<u8, String> {
             .filter(|l| !l.is_empty() && *l != "C" && *l != "POSIX")
             .unwrap_or("en_US");
         config = config.env("LANG", &format!("{locale}.{}", encoding.name()));
+    }
+    let modules: Vec<String> = match &args.gmcp_modules {
+        Some(list) => list
+            .split(',')
+            .map(str::trim)
+            .filter(|m| !m.is_empty())
+            .map(str::to_owned)
+            .collect(),
+        None => DEFAULT_GMCP_MODULES.iter().map(|m| m.to_string()).collect(),
+    };
+    let modules: Vec<&str> = modules.iter().map(String::as_str).collect();
+    config = config.gmcp_modules(&modules);
+    if !args.always_do.is_empty() {
+        let mut options = Vec::new();
+        for name in &args.always_do {
+            let option = name
+                .trim()
+                .parse::<ironboa::TelnetOption>()
+                .map_err(|_| format!("--always-do: unknown option {name:?}"))?;
+            options.push(option);
+        }
+        let mut policy = ironboa::proto::Policy::client();
+        for option in &options {
+            policy.remote.insert(*option);
+        }
+        config = config.policy(policy).offer_remote(&options);
     }
     if let Some(file) = &args.typescript {
         config = config.record(file);

@@ -62,6 +62,8 @@ enum Shell {
     /// LINEMODE's SLC table), shows it what was learned with a hash, saves the JSON under
     /// --data-dir, and closes.
     Fingerprint,
+    /// A mini-MUD: rooms, look, say, who; GMCP, MSDP, MSSP, prompts with EOR or GA.
+    Mud,
 }
 
 /// A Telnet server: built-in shells, or a program on a pseudo-terminal per connection.
@@ -253,6 +255,9 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .idle_timeout(idle_timeout)
         .reuse_port(args.reuse_port)
         .max_connections_per_address(args.max_connections_per_address);
+    if args.shell == Shell::Mud && args.pty_exec.is_none() {
+        config = shells::mini_mud().config(config);
+    }
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
@@ -319,6 +324,7 @@ fn handler(
                 None => shells::default(conn.clone()),
             },
             (None, Shell::Wargame) => shells::wargame(conn.clone()),
+            (None, Shell::Mud) => shells::mini_mud().play(conn.clone()),
             (None, Shell::Commands) => {
                 if let Err(error) = commands.run(conn.clone()) {
                     log::debug!("{}: {error}", conn.addrport());

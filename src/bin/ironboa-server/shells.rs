@@ -125,6 +125,12 @@ pub fn wargame(conn: ServerConnection) {
     }
 }
 
+/// `mud`: the one world every connection of `--shell mud` plays in.
+pub fn mini_mud() -> &'static ironboa::mud::mini::MiniMud {
+    static MUD: std::sync::OnceLock<ironboa::mud::mini::MiniMud> = std::sync::OnceLock::new();
+    MUD.get_or_init(ironboa::mud::mini::MiniMud::new)
+}
+
 #[cfg(test)]
 mod tests {
     use super::printable;

@@ -1,0 +1,271 @@
+//! The MUD calls between ironboa's own server and client: prompts ended with EOR, GA or
+//! nothing, MSDP commands and replies both ways, MSSP, GMCP with the client's hello.
+#![cfg(feature = "mud")]
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use ironboa::mud::{MsdpServer, MsspSource};
+use ironboa::options::{Msdp, MsdpValue, Mssp, Subnegotiation};
+use ironboa::proto::Policy;
+use ironboa::{
+    BlockingTelnetServer, ClientConfig, Command, Event, ServerConfig, ServerConnection,
+    TelnetConnection, TelnetOption,
+};
+
+const T: Option<Duration> = Some(Duration::from_secs(20));
+
+/// A server running `handler` for every connection, and its port.
+fn serve(
+    config: ServerConfig,
+    handler: impl Fn(ServerConnection) + Send + Sync + 'static,
+) -> (BlockingTelnetServer, u16) {
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server.serve_in_background(handler).unwrap();
+    let port = server.local_addr().port();
+    (server, port)
+}
+
+/// The next event that `pick` accepts, skipping others.
+fn next<T>(conn: &TelnetConnection, mut pick: impl FnMut(Event) -> Option<T>) -> T {
+    loop {
+        let event = conn.next_event(T).expect("event");
+        if let Some(found) = pick(event) {
+            return found;
+        }
+    }
+}
+
+/// A prompt ends with IAC EOR for a client that agreed to EOR, IAC GA for one that did not,
+/// and with nothing once go-ahead is suppressed.
+#[test]
+fn prompts_end_with_eor_or_ga() {
+    let (tx, rx) = mpsc::channel::<Option<Command>>();
+    let tx = std::sync::Mutex::new(tx);
+    let config = ServerConfig::default().offer_local(&[TelnetOption::EOR]);
+    let (server, port) = serve(config, move |conn| {
+        let mark = conn.send_prompt("hp> ").unwrap();
+        tx.lock().unwrap().send(mark).unwrap();
+        let _ = conn.readline(T);
+    });
+    let cases: [(Policy, Option<Command>); 3] = [
+        (Policy::client(), Some(Command::EndOfRecord)),
+        (
+            {
+                let mut policy = Policy::client();
+                policy.remote.remove(TelnetOption::EOR);
+                policy
+            },
+            Some(Command::GoAhead),
+        ),
+        (Policy::client(), None),
+    ];
+    for (i, (policy, expected)) in cases.into_iter().enumerate() {
+        let mut config = ClientConfig::default().policy(policy);
+        if expected.is_none() {
+            // The third client refuses EOR and asks the server to suppress go-ahead.
+            let mut policy = Policy::client();
+            policy.remote.remove(TelnetOption::EOR);
+            config = config.policy(policy).offer_remote(&[TelnetOption::SGA]);
+        }
+        let client = TelnetConnection::connect(("127.0.0.1", port), config).unwrap();
+        assert_eq!(
+            rx.recv_timeout(Duration::from_secs(20)).unwrap(),
+            expected,
+            "case {i}"
+        );
+        assert_eq!(client.read_until("hp> ", T).unwrap(), "hp> ");
+        if let Some(command) = expected {
+            let got = next(&client, |e| match e {
+                Event::Command(c) if c == Command::EndOfRecord || c == Command::GoAhead => Some(c),
+                _ => None,
+            });
+            assert_eq!(got, command, "case {i}");
+        } else {
+            assert!(client.remote_enabled(TelnetOption::SGA));
+        }
+        client.send("bye\n").unwrap();
+    }
+    server.shutdown();
+}
+
+/// The client asks with MSDP's commands; the server answers LIST, REPORT and SEND from an
+/// [`MsdpServer`], and reports a nested value (an IAC byte in it) when it changes.
+#[test]
+fn msdp_commands_and_reports_both_ways() {
+    let config = ServerConfig::default().offer_local(&[TelnetOption::MSDP]);
+    let health = MsdpValue::String(b"9\xff9".to_vec());
+    let room = MsdpValue::Table(vec![
+        ("NAME".into(), "Hall".into()),
+        (
+            "EXITS".into(),
+            MsdpValue::Array(vec!["n".into(), "e".into()]),
+        ),
+    ]);
+    let (h, r) = (health.clone(), room.clone());
+    let (server, port) = serve(config, move |conn| {
+        let mut msdp = MsdpServer::new(&["HEALTH", "ROOM"]);
+        let value_of = |name: &str| match name {
+            "HEALTH" => Some(h.clone()),
+            "ROOM" => Some(r.clone()),
+            _ => None,
+        };
+        while let Ok(event) = conn.next_event(T) {
+            if let Event::Subnegotiation(Subnegotiation::Msdp(message)) = event {
+                let reply = msdp.handle(&message, value_of);
+                if !reply.vars.is_empty() {
+                    conn.send_msdp(&reply).unwrap();
+                }
+                if message.get("REPORT").is_some() && msdp.is_reported("ROOM") {
+                    // A change of a reported variable goes out by itself.
+                    conn.send_msdp(&Msdp::new().with("ROOM", "moved")).unwrap();
+                }
+            }
+        }
+    });
+    let mut policy = Policy::client();
+    policy.remote.insert(TelnetOption::MSDP);
+    let client =
+        TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default().policy(policy))
+            .unwrap();
+    assert!(client.msdp_enabled());
+    let msdp = |client: &TelnetConnection| {
+        next(client, |e| match e {
+            Event::Subnegotiation(Subnegotiation::Msdp(m)) => Some(m),
+            _ => None,
+        })
+    };
+    assert!(
+        client
+            .send_msdp(&Msdp::command("LIST", &["COMMANDS"]))
+            .unwrap()
+    );
+    let list = msdp(&client);
+    assert_eq!(
+        list.get("COMMANDS"),
+        Some(&MsdpValue::Array(
+            ["LIST", "REPORT", "RESET", "SEND", "UNREPORT"]
+                .map(MsdpValue::from)
+                .to_vec()
+        ))
+    );
+    client
+        .send_msdp(&Msdp::command("SEND", &["HEALTH"]))
+        .unwrap();
+    assert_eq!(msdp(&client), Msdp::new().with("HEALTH", health.clone()));
+    client
+        .send_msdp(&Msdp::command("REPORT", &["ROOM", "NOSUCH"]))
+        .unwrap();
+    assert_eq!(msdp(&client), Msdp::new().with("ROOM", room));
+    assert_eq!(msdp(&client), Msdp::new().with("ROOM", "moved"));
+    client
+        .send_msdp(&Msdp::command("LIST", &["REPORTED_VARIABLES"]))
+        .unwrap();
+    assert_eq!(
+        msdp(&client).get("REPORTED_VARIABLES"),
+        Some(&MsdpValue::Array(vec!["ROOM".into()]))
+    );
+    client
+        .send_msdp(&Msdp::command("UNREPORT", &["ROOM"]))
+        .unwrap();
+    client
+        .send_msdp(&Msdp::command("LIST", &["REPORTED_VARIABLES"]))
+        .unwrap();
+    assert_eq!(
+        msdp(&client).get("REPORTED_VARIABLES"),
+        Some(&MsdpValue::Array(vec![]))
+    );
+    client.close();
+    server.shutdown();
+}
+
+/// A server with an MSSP source answers the client's DO MSSP with the status of that moment,
+/// several values per name included.
+#[test]
+fn mssp_is_answered_when_asked() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let source = MsspSource::new(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Mssp::new()
+            .with("NAME", "Test")
+            .with("PLAYERS", &n.to_string())
+            .with_values("PORT", &["4000", "4001"])
+    });
+    let (server, port) = serve(ServerConfig::default().mssp(source), |conn| {
+        let _ = conn.readline(T);
+    });
+    // A crawler that asks first (DO MSSP) without negotiating anything else.
+    let client = TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    let status = client.request_mssp(T).unwrap().expect("MSSP status");
+    assert_eq!(status.get("NAME"), Some("Test"));
+    assert_eq!(status.get("PLAYERS"), Some("1"));
+    assert_eq!(status.values("PORT"), ["4000", "4001"]);
+    client.close();
+    // A server without one refuses.
+    let (plain, port) = serve(ServerConfig::default(), |conn| {
+        let _ = conn.readline(T);
+    });
+    let client = TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    assert_eq!(client.request_mssp(T).unwrap(), None);
+    server.shutdown();
+    plain.shutdown();
+}
+
+/// ironboa's client says Core.Hello and Core.Supports.Set; GMCP goes both ways; a message
+/// for an option that is off is not sent.
+#[test]
+fn gmcp_hello_and_messages_both_ways() {
+    let (tx, rx) = mpsc::channel::<Vec<(String, serde_json::Value)>>();
+    let tx = std::sync::Mutex::new(tx);
+    let config = ServerConfig::default().offer_local(&[TelnetOption::GMCP]);
+    let (server, port) = serve(config, move |conn| {
+        let mut seen = Vec::new();
+        while seen.len() < 3 {
+            match conn.next_event(T) {
+                Ok(Event::Subnegotiation(Subnegotiation::Gmcp(m))) => {
+                    seen.push((m.package.clone(), m.json().unwrap().unwrap_or_default()))
+                }
+                Ok(_) => {}
+                Err(_) => break,
+            }
+        }
+        tx.lock().unwrap().send(seen).unwrap();
+        conn.send_gmcp("Room.Info", &serde_json::json!({"num": 1, "name": "Hall"}))
+            .unwrap();
+        let _ = conn.readline(T);
+    });
+    let client = TelnetConnection::connect(
+        ("127.0.0.1", port),
+        ClientConfig::default().gmcp_modules(&["Char 1", "Room 1"]),
+    )
+    .unwrap();
+    assert!(client.gmcp_enabled());
+    client
+        .send_gmcp("Char.Login", &serde_json::json!({"name": "zed"}))
+        .unwrap();
+    let seen = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(seen[0].0, "Core.Hello");
+    assert_eq!(seen[0].1["client"], "ironboa");
+    assert_eq!(
+        seen[1],
+        (
+            "Core.Supports.Set".into(),
+            serde_json::json!(["char 1", "room 1"])
+        )
+    );
+    assert_eq!(
+        seen[2],
+        ("Char.Login".into(), serde_json::json!({"name": "zed"}))
+    );
+    let room = next(&client, |e| match e {
+        Event::Subnegotiation(Subnegotiation::Gmcp(m)) => Some(m),
+        _ => None,
+    });
+    assert_eq!(room.package, "Room.Info");
+    assert_eq!(room.json().unwrap().unwrap()["name"], "Hall");
+    // MSDP was never agreed: nothing is sent.
+    assert!(!client.send_msdp(&Msdp::new().with("A", "b")).unwrap());
+    client.close();
+    server.shutdown();
+}
