@@ -81,6 +81,8 @@
 #![warn(unreachable_pub)]
 
 pub mod client;
+#[cfg(feature = "mccp")]
+pub mod compress;
 pub mod error;
 #[cfg(feature = "editor")]
 pub mod line;

@@ -42,6 +42,8 @@ pub struct ServerConfig {
     pub(crate) max_queued_output: usize,
     #[cfg(feature = "tls")]
     pub(crate) tls: Option<crate::tls::TlsServerConfig>,
+    #[cfg(feature = "mccp")]
+    pub(crate) compression: crate::compress::Compression,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +71,8 @@ impl Default for ServerConfig {
             max_queued_output: 256 * 1024,
             #[cfg(feature = "tls")]
             tls: None,
+            #[cfg(feature = "mccp")]
+            compression: crate::compress::Compression::Accept,
         }
     }
 }
@@ -209,5 +213,25 @@ impl ServerConfig {
     #[cfg(feature = "tls")]
     pub fn get_tls(&self) -> Option<&crate::tls::TlsServerConfig> {
         self.tls.as_ref()
+    }
+
+    /// MCCP2 and MCCP3 compression (the `mccp` feature; see [`crate::compress`]), as
+    /// telnetlib3-server's flags: [`Offer`](crate::compress::Compression::Offer)
+    /// (`--compression`) offers both in the opening negotiation,
+    /// [`Refuse`](crate::compress::Compression::Refuse) (`--no-compression`) refuses them, and
+    /// [`Accept`](crate::compress::Compression::Accept) (the default, neither flag) agrees
+    /// when a client asks. Once a client agrees to MCCP2, everything sent after
+    /// `IAC SB MCCP2 IAC SE` is compressed; after its `IAC SB MCCP3 IAC SE`, what it sends is
+    /// decompressed.
+    #[cfg(feature = "mccp")]
+    pub fn compression(mut self, mode: crate::compress::Compression) -> Self {
+        self.compression = mode;
+        self
+    }
+
+    /// The value set with [`compression`](Self::compression).
+    #[cfg(feature = "mccp")]
+    pub fn get_compression(&self) -> &crate::compress::Compression {
+        &self.compression
     }
 }

@@ -442,6 +442,8 @@ fn engine_config(config: &ServerConfig) -> EngineConfig {
     engine_config.limits = config.limits;
     engine_config.force_binary = config.force_binary;
     engine_config.policy = config.policy;
+    #[cfg(feature = "mccp")]
+    crate::compress::configure_engine(&mut engine_config, config.compression);
     if config.encoding != crate::session::Encoding::Utf8 {
         engine_config.charsets = vec![config.encoding.name().to_owned()];
     }
@@ -476,6 +478,8 @@ fn build_connection(
         Engine::with_shared_config(engine_config),
         options,
     );
+    #[cfg(feature = "mccp")]
+    crate::compress::install(&session, crate::proto::Role::Server, config.compression);
     ServerConnection::new(session, ConnectionId(id), registry)
 }
 

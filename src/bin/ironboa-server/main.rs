@@ -103,6 +103,13 @@ struct Args {
     /// Never send IAC GA.
     #[arg(long)]
     never_send_ga: bool,
+    /// MCCP compression, as telnetlib3's flag: offer MCCP2 (compress what is sent) and MCCP3
+    /// (decompress what is received); neither flag agrees when the client asks.
+    #[arg(long, conflicts_with = "no_compression")]
+    compression: bool,
+    /// Refuse MCCP2 and MCCP3 compression.
+    #[arg(long)]
+    no_compression: bool,
     /// Seconds the opening negotiation may take before the shell starts.
     #[arg(long, default_value_t = 1.5, value_name = "SECONDS")]
     connect_maxwait: f64,
@@ -176,7 +183,14 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .never_send_ga(args.never_send_ga)
         .connect_maxwait(seconds(args.connect_maxwait, "connect-maxwait")?)
         .max_connections(args.max_connections)
-        .idle_timeout(idle_timeout);
+        .idle_timeout(idle_timeout)
+        .compression(if args.compression {
+            ironboa::compress::Compression::Offer
+        } else if args.no_compression {
+            ironboa::compress::Compression::Refuse
+        } else {
+            ironboa::compress::Compression::Accept
+        });
     if let Some(certfile) = &args.ssl_certfile {
         let keyfile = args.ssl_keyfile.as_ref().unwrap_or(certfile);
         let mut tls = ironboa::tls::TlsServerConfig::from_pem_files(certfile, keyfile)
