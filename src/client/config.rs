@@ -239,7 +239,8 @@ impl ClientConfig {
 
     /// MCCP2 and MCCP3 compression (the `mccp` feature; see [`crate::compress`]), as
     /// telnetlib3-client's flags: [`Offer`](crate::compress::Compression::Offer)
-    /// (`--compression`) asks the server for both (`DO`) on connecting,
+    /// (`--compression`) asks the server for MCCP2 (`DO`) on connecting and agrees to MCCP3
+    /// when the server offers it,
     /// [`Refuse`](crate::compress::Compression::Refuse) (`--no-compression`) refuses them, and
     /// [`Accept`](crate::compress::Compression::Accept) (the default, neither flag) agrees
     /// when the server offers. What the server compresses is decompressed before anything

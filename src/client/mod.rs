@@ -159,7 +159,7 @@ impl TelnetConnection {
         engine_offers.extend(config.offer_remote.iter().map(|o| (*o, false)));
         #[cfg(feature = "mccp")]
         engine_offers.extend(
-            crate::compress::offers(config.compression)
+            crate::compress::offers(config.compression, crate::proto::Role::Client)
                 .iter()
                 .map(|o| (*o, false)),
         );

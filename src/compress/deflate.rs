@@ -151,10 +151,10 @@ impl crate::session::layer::OutputLayer for Deflater {
             output.extend_from_slice(input);
             return Ok(());
         }
-        self.start(output);
         if input.is_empty() {
             return Ok(());
         }
+        self.start(output);
         self.compress(input, output)
     }
 

@@ -94,10 +94,14 @@ pub(crate) fn configure_engine(config: &mut EngineConfig, mode: Compression) {
     }
 }
 
-/// What the opening negotiation offers for `mode` ([`Compression::Offer`]: both options).
-pub(crate) fn offers(mode: Compression) -> &'static [TelnetOption] {
-    match mode {
-        Compression::Offer => &OPTIONS,
+/// What the opening negotiation offers for `mode`: with [`Compression::Offer`], a server
+/// offers both options (`WILL`), and a client asks for MCCP2 (`DO`). MCCP3 is the server's to
+/// offer: a client that asked `DO MCCP3` first would be refused by telnetlib3's server, which
+/// offers it itself a moment later.
+pub(crate) fn offers(mode: Compression, role: Role) -> &'static [TelnetOption] {
+    match (mode, role) {
+        (Compression::Offer, Role::Server) => &OPTIONS,
+        (Compression::Offer, Role::Client) => &OPTIONS[..1],
         _ => &[],
     }
 }
@@ -126,26 +130,36 @@ pub(crate) fn install(session: &Session, role: Role, mode: Compression) {
     session.set_switch_handler(Box::new(move |option| {
         (option == theirs).then(|| Box::new(Inflater::new(their_name)) as Box<dyn InputLayer>)
     }));
+    // Compression starts once the read that enabled the option has been handled, so the
+    // `IAC SE` ends what this side writes in answer to that read: telnetlib3's server (5.0.1)
+    // starts inflating only after the chunk it read the `IAC SE` in, and would take
+    // compressed bytes in the same chunk for plain ones.
+    let mut start_due = false;
     session.set_output_switcher(Box::new(move |engine, event| match event {
-        Event::OptionChanged {
+        Some(Event::OptionChanged {
             option,
             side,
             enabled,
-        } if *option == ours && *side == ours_side => {
+        }) if *option == ours && *side == ours_side => {
+            start_due = *enabled;
             if *enabled {
-                match engine.send_raw_subnegotiation(ours, &[]) {
-                    Ok(()) => {
-                        log::debug!("{ours}: compressing from here on");
-                        Some(OutputSwitch::Start(Box::new(Deflater::new(our_layer))))
-                    }
-                    Err(error) => {
-                        log::debug!("{ours}: not started: {error}");
-                        None
-                    }
-                }
+                None
             } else {
                 log::debug!("{ours}: compression ends");
                 Some(OutputSwitch::End(our_layer))
+            }
+        }
+        None if start_due => {
+            start_due = false;
+            match engine.send_raw_subnegotiation(ours, &[]) {
+                Ok(()) => {
+                    log::debug!("{ours}: compressing from here on");
+                    Some(OutputSwitch::Start(Box::new(Deflater::new(our_layer))))
+                }
+                Err(error) => {
+                    log::debug!("{ours}: not started: {error}");
+                    None
+                }
             }
         }
         _ => None,

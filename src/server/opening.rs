@@ -58,7 +58,7 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
             e.enable_local(*option);
         }
         #[cfg(feature = "mccp")]
-        for option in crate::compress::offers(config.compression) {
+        for option in crate::compress::offers(config.compression, crate::proto::Role::Server) {
             e.enable_local(*option);
         }
         for option in &config.offer_remote {

@@ -96,11 +96,14 @@ pub(crate) enum OutputSwitch {
     End(&'static str),
 }
 
-/// Sees every event the reading side handles, with the engine locked, and may queue output on
-/// it (`IAC SB MCCP2 IAC SE`) and return a change of the output layers that takes effect right
+/// Sees every event the reading side handles, then `None` once the events of a read are all
+/// handled (and their replies queued), with the engine locked; it may queue output on it
+/// (`IAC SB MCCP2 IAC SE`) and return a change of the output layers that takes effect right
 /// after everything queued so far.
-pub(crate) type OutputSwitcher =
-    Box<dyn FnMut(&mut crate::proto::Engine, &crate::proto::Event) -> Option<OutputSwitch> + Send>;
+pub(crate) type OutputSwitcher = Box<
+    dyn FnMut(&mut crate::proto::Engine, Option<&crate::proto::Event>) -> Option<OutputSwitch>
+        + Send,
+>;
 
 /// The input layers in order, innermost (next to the transport) first.
 #[derive(Default)]

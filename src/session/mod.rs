@@ -1120,6 +1120,7 @@ impl Session {
                 None => &bytes[offset..],
             };
             if rest.is_empty() {
+                self.switch_output(state, &mut self.engine.lock(), None);
                 return Ok(());
             }
             let mut engine = self.engine.lock();
@@ -1176,6 +1177,18 @@ impl Session {
         }
     }
 
+    /// Shows the output switcher an event (or, with `None`, the end of a read's events) and
+    /// notes the change of the output layers it asks for, right after the engine's output so
+    /// far.
+    fn switch_output(&self, state: &mut ReadState, engine: &mut Engine, event: Option<&Event>) {
+        if let Some(switcher) = state.output_switcher.as_mut() {
+            if let Some(switch) = switcher(engine, event) {
+                let at = engine.output().len();
+                self.output_switches.lock().push((at, switch));
+            }
+        }
+    }
+
     /// Acts on one event; returns how many input bytes it erased.
     fn handle_event(
         &self,
@@ -1208,12 +1221,7 @@ impl Session {
             Event::ProtocolError(error) => log::debug!("{}: {error}", self.peer()),
             _ => {}
         }
-        if let Some(switcher) = state.output_switcher.as_mut() {
-            if let Some(switch) = switcher(engine, &event) {
-                let at = engine.output().len();
-                self.output_switches.lock().push((at, switch));
-            }
-        }
+        self.switch_output(state, engine, Some(&event));
         if let Some(hook) = state.hook.as_mut() {
             hook(engine, &event);
         }
