@@ -12,6 +12,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/setup-peers.sh >/dev/null || echo "bench: some peers missing; Python rows may be skipped" >&2
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 cargo build --release --examples --quiet
+cargo build --release --example mccp_bench --features mccp --quiet
 "$PWD/target/peers-venv/bin/python" bench/run.py "$@"
 
 # The engine's parse speed beside a bare memchr scan, and beside C libtelnet on the same

@@ -66,12 +66,16 @@ impl crate::session::layer::InputLayer for Inflater {
         let mut offset = 0;
         let mut given = 0;
         self.more = false;
+        // Room for a few times the input at first (text inflates 3 to 10 times), doubled each
+        // round it fills: the buffers a small read leaves behind stay small.
+        let mut step = (data.len() * 4).clamp(1024, 32 * 1024);
         loop {
             if given >= MAX_DECODE {
                 self.more = true;
                 break;
             }
-            let room = (MAX_DECODE - given).min(32 * 1024);
+            let room = (MAX_DECODE - given).min(step);
+            step = (step * 2).min(32 * 1024);
             let len = output.len();
             output.resize(len + room, 0);
             let before_in = inflate.total_in();

@@ -45,6 +45,24 @@ fn what_the_deflater_writes_inflates_back_whatever_the_writes() {
     );
 }
 
+/// Connections take their compressors from one pool: writes of many connections in turn
+/// (each taking the compressor another one used last) still decode, each on its own.
+#[test]
+fn connections_writing_in_turn_each_decode_their_own_stream() {
+    let text = mud_text(200);
+    let mut deflaters: Vec<Deflater> = (0..20).map(|_| Deflater::new("mccp2")).collect();
+    let mut inflaters: Vec<Inflater> = (0..20).map(|_| Inflater::new("MCCP2")).collect();
+    let mut outs = vec![Vec::new(); 20];
+    for (i, piece) in text.chunks(61).enumerate() {
+        // A pattern that sometimes repeats a connection and sometimes skips around.
+        let who = (i * 7 + i / 3) % 20;
+        let mut wire = Vec::new();
+        deflaters[who].encode(piece, &mut wire).unwrap();
+        inflaters[who].decode(&wire, &mut outs[who]).unwrap();
+        assert!(outs[who].ends_with(piece), "connection {who}, write {i}");
+    }
+}
+
 #[test]
 fn a_flushed_write_decodes_before_the_stream_ends() {
     let mut deflater = Deflater::new("mccp2");
