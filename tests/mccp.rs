@@ -154,6 +154,55 @@ fn ironboa_server_and_client_carry_a_mebibyte_each_way_byte_exact() {
     server.shutdown();
 }
 
+/// A client that takes compression and then stops reading: the server's writes block until
+/// its write timeout, and the connection is closed with a timeout, as for a plain one.
+#[test]
+fn a_client_that_stops_reading_compressed_output_times_out_the_write() {
+    let server = BlockingTelnetServer::bind(
+        "127.0.0.1:0",
+        ServerConfig::default()
+            .compression(Compression::Offer)
+            .write_timeout(Duration::from_secs(1)),
+    )
+    .unwrap();
+    let (report, reports) = mpsc::channel();
+    let report = Mutex::new(report);
+    server
+        .serve_in_background(move |conn| {
+            conn.write("go\r\n").unwrap();
+            // Text that compresses little, so the socket buffers fill soon.
+            let piece = mud_text(64 * 1024, 3)
+                .iter()
+                .enumerate()
+                .map(|(i, b)| b ^ (i as u8).wrapping_mul(151))
+                .collect::<Vec<u8>>();
+            let mut written = 0u64;
+            let outcome = loop {
+                match conn.write_bytes(&piece) {
+                    Ok(()) => written += piece.len() as u64,
+                    Err(error) => break error,
+                }
+                if written > 1 << 30 {
+                    panic!("1 GiB written to a client that reads nothing");
+                }
+            };
+            let timed_out = matches!(outcome, ironboa::Error::Timeout { .. });
+            report.lock().unwrap().send((timed_out, written)).unwrap();
+        })
+        .unwrap();
+    let conn = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    conn.read_until("go\r\n", T).unwrap();
+    assert!(conn.remote_enabled(TelnetOption::MCCP2));
+    // Read nothing more.
+    let (timed_out, written) = reports.recv_timeout(Duration::from_secs(60)).unwrap();
+    assert!(
+        timed_out,
+        "the write failed otherwise after {written} bytes"
+    );
+    drop(conn);
+    server.shutdown();
+}
+
 // ----- libtelnet -----
 
 /// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes

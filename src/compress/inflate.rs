@@ -2,6 +2,8 @@
 //! ends, passes what follows through as plain Telnet.
 
 use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use zlib_rs::{Inflate, InflateFlush, Status};
 
@@ -22,12 +24,17 @@ pub(crate) struct Inflater {
     pending: Vec<u8>,
     /// The last call stopped at [`MAX_DECODE`] with input left.
     more: bool,
+    /// Set while this stream runs, shared with the switch handler, which starts no second
+    /// stream inside a running one.
+    running: Arc<AtomicBool>,
 }
 
 impl Inflater {
     /// `option` names the stream in errors and logs ("MCCP2", "MCCP3").
-    pub(crate) fn new(option: &'static str) -> Inflater {
+    pub(crate) fn new(option: &'static str, running: Arc<AtomicBool>) -> Inflater {
+        running.store(true, Ordering::Release);
         Inflater {
+            running,
             option,
             // Any window a compressor chose (up to zlib's 32 KiB), read from the header.
             inflate: Some(Box::new(Inflate::new(true, 15))),
@@ -92,6 +99,7 @@ impl crate::session::layer::InputLayer for Inflater {
                     // The peer ended the compressed stream: the rest is plain Telnet.
                     log::debug!("{}: compressed stream ended", self.option);
                     self.inflate = None;
+                    self.running.store(false, Ordering::Release);
                     output.extend_from_slice(&data[offset..]);
                     return Ok(());
                 }
@@ -118,5 +126,9 @@ impl crate::session::layer::InputLayer for Inflater {
 
     fn has_pending(&self) -> bool {
         self.more
+    }
+
+    fn spent(&self) -> bool {
+        self.inflate.is_none()
     }
 }

@@ -26,7 +26,12 @@
 //!   [`Error::Protocol`](crate::Error::Protocol) carrying
 //!   [`ProtocolError::CorruptCompression`](crate::ProtocolError::CorruptCompression). One
 //!   read is decompressed at most 64 KiB at a time, and more only as the application reads,
-//!   so a small "compression bomb" cannot fill memory.
+//!   so a small "compression bomb" cannot fill memory. A peer that starts compression again
+//!   inside a running stream is ignored (no decompressor is nested in another), and the
+//!   decompressor of a stream that ended is dropped, so starting and ending over and over
+//!   piles nothing up. A client that stops reading a compressed stream is handled as any
+//!   slow reader: writes block for the write timeout and then close the connection, and what
+//!   waits for it is bounded as for a plain one.
 //! * **Ending.** A server stops compressing when the client sends `DONT MCCP2` (the zlib
 //!   stream is ended in order right after the `WONT` that answers it) and ends the stream in
 //!   order when the connection closes.
@@ -36,6 +41,9 @@
 
 mod deflate;
 mod inflate;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::proto::{EngineConfig, Event, Role, Side, TelnetOption};
 use crate::session::Session;
@@ -127,8 +135,18 @@ pub(crate) fn install(session: &Session, role: Role, mode: Compression) {
     } else {
         "mccp3"
     };
+    // A second `IAC SB` inside a running stream is ignored: a peer must end a stream before
+    // it starts another, and one that nests them must not pile up decompressors.
+    let running = Arc::new(AtomicBool::new(false));
     session.set_switch_handler(Box::new(move |option| {
-        (option == theirs).then(|| Box::new(Inflater::new(their_name)) as Box<dyn InputLayer>)
+        if option != theirs {
+            return None;
+        }
+        if running.load(Ordering::Acquire) {
+            log::debug!("{their_name}: started again inside a running stream; ignored");
+            return None;
+        }
+        Some(Box::new(Inflater::new(their_name, running.clone())) as Box<dyn InputLayer>)
     }));
     // Compression starts once the read that enabled the option has been handled, so the
     // `IAC SE` ends what this side writes in answer to that read: telnetlib3's server (5.0.1)

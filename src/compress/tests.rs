@@ -29,7 +29,7 @@ fn what_the_deflater_writes_inflates_back_whatever_the_writes() {
     }
     deflater.finish(&mut wire).unwrap();
     wire.extend_from_slice(b"plain after");
-    let mut inflater = Inflater::new("MCCP2");
+    let mut inflater = Inflater::new("MCCP2", Default::default());
     let mut out = Vec::new();
     for piece in wire.chunks(13) {
         inflater.decode(piece, &mut out).unwrap();
@@ -51,7 +51,9 @@ fn what_the_deflater_writes_inflates_back_whatever_the_writes() {
 fn connections_writing_in_turn_each_decode_their_own_stream() {
     let text = mud_text(200);
     let mut deflaters: Vec<Deflater> = (0..20).map(|_| Deflater::new("mccp2")).collect();
-    let mut inflaters: Vec<Inflater> = (0..20).map(|_| Inflater::new("MCCP2")).collect();
+    let mut inflaters: Vec<Inflater> = (0..20)
+        .map(|_| Inflater::new("MCCP2", Default::default()))
+        .collect();
     let mut outs = vec![Vec::new(); 20];
     for (i, piece) in text.chunks(61).enumerate() {
         // A pattern that sometimes repeats a connection and sometimes skips around.
@@ -66,7 +68,7 @@ fn connections_writing_in_turn_each_decode_their_own_stream() {
 #[test]
 fn a_flushed_write_decodes_before_the_stream_ends() {
     let mut deflater = Deflater::new("mccp2");
-    let mut inflater = Inflater::new("MCCP2");
+    let mut inflater = Inflater::new("MCCP2", Default::default());
     let mut out = Vec::new();
     for line in [&b"look\r\n"[..], b"north\r\n", b"look\r\n"] {
         let mut wire = Vec::new();
@@ -79,7 +81,7 @@ fn a_flushed_write_decodes_before_the_stream_ends() {
 
 #[test]
 fn a_corrupt_stream_is_a_protocol_error() {
-    let mut inflater = Inflater::new("MCCP2");
+    let mut inflater = Inflater::new("MCCP2", Default::default());
     let mut out = Vec::new();
     let error = inflater
         .decode(b"\x78\x9c\xff\xff\xff\xff\xff\xff", &mut out)
@@ -101,7 +103,7 @@ fn a_compression_bomb_is_decoded_a_bounded_piece_at_a_time() {
     let mut wire = Vec::new();
     deflater.encode(&zeros, &mut wire).unwrap();
     assert!(wire.len() < 64 * 1024);
-    let mut inflater = Inflater::new("MCCP2");
+    let mut inflater = Inflater::new("MCCP2", Default::default());
     let mut out = Vec::new();
     inflater.decode(&wire, &mut out).unwrap();
     assert!(out.len() <= inflate::MAX_DECODE);
@@ -191,6 +193,33 @@ mod over_a_session {
         }
     }
 
+    /// A server that starts MCCP2 again inside its running stream is ignored (no nested
+    /// decompressor); one that ends the stream and starts a new one is followed, and the
+    /// spent layer is taken off.
+    #[test]
+    fn mccp2_restarted_inside_a_stream_is_ignored_and_after_its_end_followed() {
+        let (session, mut peer) = session(EngineConfig::client(), Role::Client);
+        let mut wire = b"\xff\xfa\x56\xff\xf0".to_vec();
+        let mut first = Deflater::new("mccp2");
+        first
+            .encode(b"one\r\n\xff\xfa\x56\xff\xf0two\r\n", &mut wire)
+            .unwrap();
+        peer.write_all(&wire).unwrap();
+        for line in [&b"one"[..], b"two"] {
+            assert_eq!(session.read_line(T).unwrap(), line);
+        }
+        wire.clear();
+        first.finish(&mut wire).unwrap();
+        wire.extend_from_slice(b"three\r\n\xff\xfa\x56\xff\xf0");
+        let mut second = Deflater::new("mccp2");
+        second.encode(b"four\r\n", &mut wire).unwrap();
+        peer.write_all(&wire).unwrap();
+        for line in [&b"three"[..], b"four"] {
+            assert_eq!(session.read_line(T).unwrap(), line);
+        }
+        assert_eq!(session.with_input(|state| state.layer_count()), 1);
+    }
+
     #[test]
     fn a_corrupt_mccp2_stream_ends_the_connection_with_a_protocol_error() {
         let (session, mut peer) = session(EngineConfig::client(), Role::Client);
@@ -225,7 +254,7 @@ mod over_a_session {
         peer.read_to_end(&mut wire).unwrap();
         let switch = b"\xff\xfb\x56\xff\xfa\x56\xff\xf0";
         assert!(wire.starts_with(switch), "{wire:02x?}");
-        let mut inflater = Inflater::new("MCCP2");
+        let mut inflater = Inflater::new("MCCP2", Default::default());
         let mut out = Vec::new();
         use crate::session::layer::InputLayer;
         inflater.decode(&wire[switch.len()..], &mut out).unwrap();

@@ -58,6 +58,13 @@ pub(crate) trait InputLayer: Send {
     fn has_pending(&self) -> bool {
         false
     }
+
+    /// Whether the layer only passes bytes through from now on (a compressed stream that
+    /// ended): it is taken off the next time a layer is added, so a peer that starts and ends
+    /// compression again and again does not pile layers up.
+    fn spent(&self) -> bool {
+        false
+    }
 }
 
 /// Encodes bytes on their way to the transport.
@@ -119,6 +126,16 @@ impl InputLayers {
 
     pub(crate) fn push(&mut self, layer: Box<dyn InputLayer>) {
         log::debug!("input layer {} on", layer.name());
+        let mut index = 0;
+        while index < self.layers.len() {
+            if self.layers[index].spent() {
+                log::debug!("input layer {} off", self.layers[index].name());
+                self.layers.remove(index);
+                self.scratch.remove(index);
+            } else {
+                index += 1;
+            }
+        }
         self.layers.push(layer);
         self.scratch.push(Vec::new());
     }

@@ -115,6 +115,12 @@ pub(crate) struct ReadState {
 }
 
 impl ReadState {
+    /// How many input layers decode what is read (for tests of the layers).
+    #[cfg(all(test, feature = "mccp"))]
+    pub(crate) fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
     /// Takes all the unread input.
     pub(crate) fn take_all(&mut self) -> Vec<u8> {
         let n = self.input.len();
