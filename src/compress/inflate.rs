@@ -15,6 +15,59 @@ use crate::error::ProtocolError;
 /// bounded by this, the input buffer's bound and one read.
 pub(crate) const MAX_DECODE: usize = 64 * 1024;
 
+/// The most plain Telnet commands passed through before the zlib header (see
+/// [`plain_commands`]).
+const MAX_LEADING: usize = 4 * 1024;
+
+/// What starts the bytes after the switch.
+enum Leading {
+    /// This many bytes of complete Telnet commands, then something else: the zlib header.
+    Commands(usize),
+    /// This many bytes of complete commands, then the start of one not complete yet.
+    Incomplete(usize),
+}
+
+/// Complete Telnet commands at the start of `data`, before the zlib header. telnetlib3's
+/// client (5.0.1) sends `IAC SB MCCP3 IAC SE` while it handles a chunk from the server, but
+/// starts compressing only once the whole chunk is handled: its replies to the rest of that
+/// chunk come plain, after the `IAC SE`. A zlib stream cannot start with IAC (0xff is no
+/// deflate header byte), so such commands are told apart and passed through as they are.
+fn plain_commands(data: &[u8]) -> Leading {
+    const IAC: u8 = 255;
+    const SB: u8 = 250;
+    const SE: u8 = 240;
+    let mut at = 0;
+    while at < data.len() {
+        if data[at] != IAC {
+            return Leading::Commands(at);
+        }
+        let Some(&command) = data.get(at + 1) else {
+            return Leading::Incomplete(at);
+        };
+        let len = match command {
+            251..=254 => 3,
+            SB => {
+                // Up to the IAC SE, IAC IAC being an escaped 0xff.
+                let mut i = at + 2;
+                loop {
+                    match (data.get(i), data.get(i + 1)) {
+                        (Some(&IAC), Some(&SE)) => break i + 2 - at,
+                        (Some(&IAC), Some(&IAC)) => i += 2,
+                        (Some(&IAC), None) | (None, _) => return Leading::Incomplete(at),
+                        _ => i += 1,
+                    }
+                }
+            }
+            _ => 2,
+        };
+        if at + len > data.len() {
+            return Leading::Incomplete(at);
+        }
+        at += len;
+    }
+    Leading::Incomplete(at)
+}
+
 /// The input layer of MCCP2 (client) and MCCP3 (server).
 pub(crate) struct Inflater {
     option: &'static str,
@@ -24,6 +77,8 @@ pub(crate) struct Inflater {
     pending: Vec<u8>,
     /// The last call stopped at [`MAX_DECODE`] with input left.
     more: bool,
+    /// The first byte of the zlib stream has arrived (see [`plain_commands`]).
+    header_seen: bool,
     /// Set while this stream runs, shared with the switch handler, which starts no second
     /// stream inside a running one.
     running: Arc<AtomicBool>,
@@ -40,6 +95,7 @@ impl Inflater {
             inflate: Some(Box::new(Inflate::new(true, 15))),
             pending: Vec::new(),
             more: false,
+            header_seen: false,
         }
     }
 
@@ -71,6 +127,30 @@ impl crate::session::layer::InputLayer for Inflater {
         let mut data = std::mem::take(&mut self.pending);
         data.extend_from_slice(input);
         let mut offset = 0;
+        if !self.header_seen {
+            match plain_commands(&data) {
+                Leading::Commands(n) => {
+                    output.extend_from_slice(&data[..n]);
+                    offset = n;
+                    self.header_seen = true;
+                }
+                Leading::Incomplete(n) => {
+                    if data.len() > MAX_LEADING {
+                        return Err(self.corrupt("no zlib header after the switch"));
+                    }
+                    output.extend_from_slice(&data[..n]);
+                    data.drain(..n);
+                    self.pending = data;
+                    return Ok(());
+                }
+            }
+            if offset > 0 {
+                log::debug!(
+                    "{}: {offset} bytes of plain Telnet commands before the zlib header",
+                    self.option
+                );
+            }
+        }
         let mut given = 0;
         self.more = false;
         // Room for a few times the input at first (text inflates 3 to 10 times), doubled each

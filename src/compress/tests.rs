@@ -65,6 +65,25 @@ fn connections_writing_in_turn_each_decode_their_own_stream() {
     }
 }
 
+/// telnetlib3's client (5.0.1) sends some plain replies between its `IAC SB MCCP3 IAC SE`
+/// and the zlib stream: they pass through, split across reads anywhere.
+#[test]
+fn plain_telnet_commands_before_the_zlib_header_pass_through() {
+    let mut wire = b"\xff\xfa\x18\x00VT100\xff\xf0\xff\xfb\x1f\xff\xfa\x1f\x00\x50\x00\xff\xff\xff\xf0\xff\xf1".to_vec();
+    let plain = wire.clone();
+    let mut deflater = Deflater::new("mccp3");
+    deflater.encode(b"look\r\n", &mut wire).unwrap();
+    for split in 0..wire.len() {
+        let mut inflater = Inflater::new("MCCP3", Default::default());
+        let mut out = Vec::new();
+        inflater.decode(&wire[..split], &mut out).unwrap();
+        inflater.decode(&wire[split..], &mut out).unwrap();
+        let mut expected = plain.clone();
+        expected.extend_from_slice(b"look\r\n");
+        assert_eq!(out, expected, "split at {split}");
+    }
+}
+
 #[test]
 fn a_flushed_write_decodes_before_the_stream_ends() {
     let mut deflater = Deflater::new("mccp2");
