@@ -203,6 +203,37 @@ fn a_client_that_stops_reading_compressed_output_times_out_the_write() {
     server.shutdown();
 }
 
+/// A peer that floods a compressing server with DO and WILL for every option, twice (so
+/// MCCP2 starts, and is asked for again inside the stream), then DONT and WONT for each: the
+/// server survives it and serves the next client through compression.
+#[test]
+fn a_negotiation_flood_against_a_compressing_server_harms_no_one_else() {
+    let server = Server::start("flood", &["--compression"]);
+    let flood = |verbs: [u8; 2]| -> Vec<u8> {
+        (0..=255u8)
+            .flat_map(|option| [255, verbs[0], option, 255, verbs[1], option])
+            .collect()
+    };
+    let mut raw = std::net::TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    raw.write_all(&flood([253, 251])).unwrap();
+    raw.write_all(&flood([253, 251])).unwrap();
+    assert!(server.logged("output layer mccp2 on"), "{}", server.log());
+    raw.write_all(&flood([254, 252])).unwrap();
+    raw.write_all(b"still here\r\n").unwrap();
+    assert!(
+        server.logged("mccp2: compressed stream ended"),
+        "{}",
+        server.log()
+    );
+    let conn =
+        TelnetConnection::connect(("127.0.0.1", server.port), ClientConfig::default()).unwrap();
+    conn.read_until("Welcome to ironboa", T).unwrap();
+    conn.write("after the flood\r\n").unwrap();
+    conn.read_until("after the flood", T).unwrap();
+    assert!(conn.remote_enabled(TelnetOption::MCCP2));
+    drop(raw);
+}
+
 // ----- libtelnet -----
 
 /// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes
@@ -501,6 +532,37 @@ fn telnet_connection_with_telnetlib3_server_compression() {
     assert!(conn.remote_enabled(TelnetOption::MCCP2));
     let log = std::fs::read_to_string(&log).unwrap_or_default();
     assert!(log.contains("MCCP2 compression started"), "{log}");
+}
+
+// ----- TinTin++ -----
+
+/// TinTin++, a MUD client, in a tmux pane against `ironboa-server --compression`: it takes
+/// MCCP2, and the greeting and an echoed line read correctly through it.
+#[test]
+fn tintin_reads_ironboa_server_through_mccp2() {
+    if !have_program("tmux") || !std::path::Path::new("/usr/games/tt++").exists() {
+        have_program("tt++");
+        return;
+    }
+    let server = Server::start("tintin", &["--compression"]);
+    let pane = support::tmux::Pane::start(
+        "mccp-tintin",
+        &format!(
+            "/usr/games/tt++ -G -e '#session x 127.0.0.1 {}'",
+            server.port
+        ),
+    );
+    pane.wait_for("Welcome to ironboa");
+    assert!(server.logged("output layer mccp2 on"), "{}", server.log());
+    pane.type_text("squeezed by tintin");
+    pane.keys(&["Enter"]);
+    pane.wait_for("squeezed by tintin");
+    // Text only the server sends, after the line came back through the compressed stream.
+    pane.type_text("quit");
+    pane.keys(&["Enter"]);
+    pane.wait_for("Goodbye!");
+    let log = server.log();
+    assert!(!log.contains("corrupt"), "{log}");
 }
 
 // ----- ironboa-client -----
