@@ -45,6 +45,9 @@
 //!      └─► events ──────────────────────────────────────────────────────► next_event
 //! ```
 //!
+//! MCCP2 and MCCP3 compression (the `mccp` feature, in `cli`; module `compress`) are such layers,
+//! switched on at the byte after the `IAC SE` that starts them.
+//!
 //! ## Example: two engines negotiating in memory
 //!
 //! ```
