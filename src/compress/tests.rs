@@ -282,3 +282,70 @@ mod over_a_session {
         let _: Option<&dyn OutputLayer> = None;
     }
 }
+
+mod properties {
+    //! Any bytes, written in any pieces, read back in any pieces.
+
+    use proptest::prelude::*;
+
+    use super::super::*;
+    use crate::session::layer::{InputLayer, OutputLayer};
+
+    /// Text with IAC, CR, LF and NUL among MUD-like words.
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(b"\xff".to_vec()),
+            Just(b"\r\n".to_vec()),
+            Just(b"\0".to_vec()),
+            Just(b"The goblin hits you. ".to_vec()),
+            Just(b"<100hp 50m> ".to_vec()),
+            proptest::collection::vec(any::<u8>(), 1..40),
+        ];
+        proptest::collection::vec(piece, 0..200).prop_map(|pieces| pieces.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn what_goes_in_comes_out(
+            text in bytes(),
+            writes in proptest::collection::vec(1usize..500, 1..20),
+            reads in proptest::collection::vec(1usize..300, 1..20),
+            end in any::<bool>(),
+        ) {
+            let mut deflater = Deflater::new("mccp2");
+            let mut wire = Vec::new();
+            let mut rest = &text[..];
+            for size in writes.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let n = (*size).min(rest.len());
+                deflater.encode(&rest[..n], &mut wire).unwrap();
+                rest = &rest[n..];
+            }
+            let mut expected = text.clone();
+            if end {
+                deflater.finish(&mut wire).unwrap();
+                wire.extend_from_slice(b"plain\xff\xff");
+                expected.extend_from_slice(b"plain\xff\xff");
+            }
+            let mut inflater = Inflater::new("MCCP2", Default::default());
+            let mut out = Vec::new();
+            let mut rest = &wire[..];
+            for size in reads.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let n = (*size).min(rest.len());
+                inflater.decode(&rest[..n], &mut out).unwrap();
+                rest = &rest[n..];
+                while inflater.has_pending() {
+                    inflater.decode(&[], &mut out).unwrap();
+                }
+            }
+            prop_assert_eq!(out, expected);
+        }
+    }
+}
