@@ -342,7 +342,7 @@ impl Session {
 
     /// Sets what makes the input layer when the peer switches the stream (the engine stops at
     /// the switch; see [`layer`]). The options must be in the engine's `stream_switches`.
-    #[allow(dead_code)] // MCCP's client side is its own issue; the tests drive it today.
+    #[cfg_attr(not(feature = "mccp"), allow(dead_code))]
     pub(crate) fn set_switch_handler(&self, handler: SwitchHandler) {
         self.reader.lock().switch_handler = Some(handler);
     }
@@ -427,7 +427,7 @@ impl Session {
 
     /// Queues with `queue` (e.g. `IAC SB MCCP2 IAC SE`), writes everything queued so far as
     /// it is, then adds `layer`: every byte written after this call goes through it.
-    #[allow(dead_code)] // MCCP's server side is its own issue; the tests drive it today.
+    #[allow(dead_code)] // The tests drive it; MCCP changes layers with `set_output_switcher`.
     pub(crate) fn push_output_layer(
         &self,
         queue: impl FnOnce(&mut Engine) -> Result<()>,
