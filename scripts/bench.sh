@@ -28,8 +28,8 @@ else
 fi
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # The `tls` feature: the harness measures TELNETS too (bench_server raw-tls, --tls); the
-# `proxy-protocol` feature: the backends behind HAProxy read PROXY headers.
-cargo build --release --examples --features tls,proxy-protocol --quiet
+# `proxy-protocol` feature: the backends behind HAProxy read PROXY headers; `mccp`: mccp_bench.
+cargo build --release --examples --features tls,proxy-protocol,mccp --quiet
 IRONBOA_PEERS_VENV="$venv" "$python" bench/run.py "$@"
 $tls_only && exit 0
 # Behind HAProxy (two backends per balancer; PROXY protocol v2), and connections per process.

@@ -285,6 +285,16 @@ pub enum ProtocolError {
         /// What was wrong.
         reason: &'static str,
     },
+    /// A compressed stream (MCCP2 from a server, MCCP3 from a client) did not decompress: the
+    /// rest of the stream cannot be read, so unlike the others this one ends the connection
+    /// (as [`Error::Protocol`]), and only that connection.
+    #[error("corrupt {option} compressed stream: {reason}")]
+    CorruptCompression {
+        /// The option whose stream it was ("MCCP2" or "MCCP3").
+        option: String,
+        /// What the decompressor found wrong.
+        reason: &'static str,
+    },
     /// The peer answered a refusal of ours with an acceptance (RFC 1143 "DONT answered by WILL").
     #[error("{verb} {option} answered a refusal")]
     AnsweredRefusal {

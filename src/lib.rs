@@ -47,6 +47,9 @@
 //!      └─► events ──────────────────────────────────────────────────────► next_event
 //! ```
 //!
+//! MCCP2 and MCCP3 compression (the `mccp` feature, in `cli`; module `compress`) are such layers,
+//! switched on at the byte after the `IAC SE` that starts them.
+//!
 //! ## Example: two engines negotiating in memory
 //!
 //! ```
@@ -83,6 +86,8 @@
 #![warn(unreachable_pub)]
 
 pub mod client;
+#[cfg(feature = "mccp")]
+pub mod compress;
 pub mod encoding;
 pub mod error;
 #[cfg(feature = "editor")]

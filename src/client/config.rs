@@ -47,6 +47,8 @@ pub struct ClientConfig {
     pub(crate) tls: Option<crate::tls::TlsClientConfig>,
     #[cfg(feature = "record")]
     pub(crate) record: Option<crate::record::RecordOptions>,
+    #[cfg(feature = "mccp")]
+    pub(crate) compression: crate::compress::Compression,
 }
 
 impl Default for ClientConfig {
@@ -76,6 +78,8 @@ impl Default for ClientConfig {
             tls: None,
             #[cfg(feature = "record")]
             record: None,
+            #[cfg(feature = "mccp")]
+            compression: crate::compress::Compression::Accept,
         }
     }
 }
@@ -267,6 +271,21 @@ impl ClientConfig {
     #[cfg(feature = "tls")]
     pub fn get_tls(&self) -> Option<&crate::tls::TlsClientConfig> {
         self.tls.as_ref()
+    }
+
+    /// MCCP2 and MCCP3 compression (the `mccp` feature; see [`crate::compress`]), as
+    /// telnetlib3-client's flags: [`Offer`](crate::compress::Compression::Offer)
+    /// (`--compression`) asks the server for MCCP2 (`DO`) on connecting and agrees to MCCP3
+    /// when the server offers it,
+    /// [`Refuse`](crate::compress::Compression::Refuse) (`--no-compression`) refuses them, and
+    /// [`Accept`](crate::compress::Compression::Accept) (the default, neither flag) agrees
+    /// when the server offers. What the server compresses is decompressed before anything
+    /// reads it; a stream that does not decompress fails the read with
+    /// [`Error::Protocol`](crate::Error::Protocol) and closes the connection.
+    #[cfg(feature = "mccp")]
+    pub fn compression(mut self, mode: crate::compress::Compression) -> Self {
+        self.compression = mode;
+        self
     }
 
     /// Records the session to `path` in asciicast v2 (the `record` feature; see

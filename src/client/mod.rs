@@ -121,6 +121,8 @@ impl TelnetConnection {
                 Gmcp::supports_set(modules),
             ];
         }
+        #[cfg(feature = "mccp")]
+        crate::compress::configure_engine(&mut engine_config, config.compression);
         engine_config.charsets = vec![config.encoding.name().to_owned()];
         if config.encoding == Encoding::Utf8 {
             engine_config.charsets.push("UTF8".to_owned());
@@ -144,6 +146,8 @@ impl TelnetConnection {
             max_queued_output: config.limits.max_output_buffer,
         };
         let session = Session::new(transport, Engine::new(engine_config), options);
+        #[cfg(feature = "mccp")]
+        crate::compress::install(&session, crate::proto::Role::Client, config.compression);
         #[cfg(feature = "tls")]
         if let Some(established) = tls {
             crate::tls::install(&session, established)?;
@@ -166,6 +170,12 @@ impl TelnetConnection {
         let mut engine_offers = Vec::new();
         engine_offers.extend(config.offer_local.iter().map(|o| (*o, true)));
         engine_offers.extend(config.offer_remote.iter().map(|o| (*o, false)));
+        #[cfg(feature = "mccp")]
+        engine_offers.extend(
+            crate::compress::offers(config.compression, crate::proto::Role::Client)
+                .iter()
+                .map(|o| (*o, false)),
+        );
         if !engine_offers.is_empty() {
             connection.session.write(false, |e| {
                 for (option, local) in engine_offers {

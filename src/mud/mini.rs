@@ -67,6 +67,8 @@ struct Player {
 struct World {
     started: SystemTime,
     players: Mutex<BTreeMap<ConnectionId, Player>>,
+    /// Whether the configuration made with [`MiniMud::config`] offers MCCP2.
+    compression: std::sync::atomic::AtomicBool,
 }
 
 /// The mini-MUD: one world shared by every connection (a cheap `Clone` handle).
@@ -98,6 +100,7 @@ impl MiniMud {
             world: Arc::new(World {
                 started: SystemTime::now(),
                 players: Mutex::new(BTreeMap::new()),
+                compression: std::sync::atomic::AtomicBool::new(false),
             }),
         }
     }
@@ -122,13 +125,25 @@ impl MiniMud {
             .with("CODEBASE", concat!("ironboa ", env!("CARGO_PKG_VERSION")))
             .with("GMCP", "1")
             .with("MSDP", "1")
-            .with("MCCP", "0")
+            .with(
+                "MCCP",
+                if self
+                    .world
+                    .compression
+                    .load(std::sync::atomic::Ordering::Relaxed)
+                {
+                    "1"
+                } else {
+                    "0"
+                },
+            )
             .with("ANSI", "0")
             .with("UTF-8", "1")
     }
 
     /// `base` with what the game needs: line mode, `WILL EOR`, `WILL GMCP` and `WILL MSDP`
-    /// offered (and agreed to when the client asks first), and MSSP answered.
+    /// offered (and agreed to when the client asks first), MSSP answered, and with the `mccp`
+    /// feature MCCP2 offered unless `base` refuses compression.
     pub fn config(&self, base: ServerConfig) -> ServerConfig {
         let mut policy = *base.get_policy();
         for option in [TelnetOption::EOR, TelnetOption::GMCP, TelnetOption::MSDP] {
@@ -141,11 +156,21 @@ impl MiniMud {
             }
         }
         let mud = self.clone();
-        // MCCP2 when offered: MERGE POINT with the compression work (issue 13, MCCP2/MCCP3,
-        // `crate::compress`). `base` keeps its compression setting, so `ironboa-server
-        // --shell mud --compression` offers it; to offer it always, add
-        // `.compression(crate::compress::Compression::Offer)` on the next line, and make
-        // `status` report "MCCP" "1" when it is on.
+        // MCCP2 (the `mccp` feature): offered unless the configuration refuses it
+        // (`--no-compression`); everything after `IAC SB MCCP2 IAC SE` is then compressed.
+        #[cfg(feature = "mccp")]
+        let base = {
+            use crate::compress::Compression;
+            let base = match base.get_compression() {
+                Compression::Accept => base.compression(Compression::Offer),
+                _ => base,
+            };
+            let offered = *base.get_compression() == Compression::Offer;
+            self.world
+                .compression
+                .store(offered, std::sync::atomic::Ordering::Relaxed);
+            base
+        };
         base.character_mode(false)
             .policy(policy)
             .offer_local(&offers)

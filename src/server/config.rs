@@ -50,6 +50,8 @@ pub struct ServerConfig {
     pub(crate) keepalive: Option<super::Keepalive>,
     pub(crate) reuse_port: bool,
     pub(crate) max_connections_per_address: Option<usize>,
+    #[cfg(feature = "mccp")]
+    pub(crate) compression: crate::compress::Compression,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +87,8 @@ impl Default for ServerConfig {
             keepalive: None,
             reuse_port: false,
             max_connections_per_address: None,
+            #[cfg(feature = "mccp")]
+            compression: crate::compress::Compression::Accept,
         }
     }
 }
@@ -320,5 +324,25 @@ impl ServerConfig {
     /// The setting made with [`max_connections_per_address`](Self::max_connections_per_address).
     pub fn get_max_connections_per_address(&self) -> Option<usize> {
         self.max_connections_per_address
+    }
+
+    /// MCCP2 and MCCP3 compression (the `mccp` feature; see [`crate::compress`]), as
+    /// telnetlib3-server's flags: [`Offer`](crate::compress::Compression::Offer)
+    /// (`--compression`) offers both in the opening negotiation,
+    /// [`Refuse`](crate::compress::Compression::Refuse) (`--no-compression`) refuses them, and
+    /// [`Accept`](crate::compress::Compression::Accept) (the default, neither flag) agrees
+    /// when a client asks. Once a client agrees to MCCP2, everything sent after
+    /// `IAC SB MCCP2 IAC SE` is compressed; after its `IAC SB MCCP3 IAC SE`, what it sends is
+    /// decompressed.
+    #[cfg(feature = "mccp")]
+    pub fn compression(mut self, mode: crate::compress::Compression) -> Self {
+        self.compression = mode;
+        self
+    }
+
+    /// The value set with [`compression`](Self::compression).
+    #[cfg(feature = "mccp")]
+    pub fn get_compression(&self) -> &crate::compress::Compression {
+        &self.compression
     }
 }

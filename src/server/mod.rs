@@ -639,6 +639,8 @@ fn engine_config(config: &ServerConfig) -> EngineConfig {
     // telnetlib3 does.
     engine_config.force_binary = config.force_binary || config.encoding.is_retro();
     engine_config.policy = config.policy;
+    #[cfg(feature = "mccp")]
+    crate::compress::configure_engine(&mut engine_config, config.compression);
     if !config.offer_encodings.is_empty() {
         engine_config.charsets = config
             .offer_encodings
@@ -680,6 +682,8 @@ fn build_connection(
         Engine::with_shared_config(engine_config),
         options,
     );
+    #[cfg(feature = "mccp")]
+    crate::compress::install(&session, crate::proto::Role::Server, config.compression);
     ServerConnection::new(session, ConnectionId(id), registry)
 }
 

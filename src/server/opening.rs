@@ -68,6 +68,10 @@ pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) ->
         for option in &config.offer_local {
             e.enable_local(*option);
         }
+        #[cfg(feature = "mccp")]
+        for option in crate::compress::offers(config.compression, crate::proto::Role::Server) {
+            e.enable_local(*option);
+        }
         for option in &config.offer_remote {
             e.enable_remote(*option);
         }

@@ -50,6 +50,21 @@ pub(crate) trait InputLayer: Send {
     /// The transport's stream ended. A layer whose protocol has an orderly end of its own
     /// (TLS) notes whether the peer used it.
     fn end_of_stream(&mut self, _peer: &super::PeerAddress) {}
+
+    /// Whether the layer holds input it has not decoded yet because the last `decode` gave
+    /// out as much as one call may (a decompressor's bound on one call's output): the session
+    /// calls `decode` again with no new input before it reads the transport, and only while
+    /// the application keeps reading, so a small compressed read cannot fill memory.
+    fn has_pending(&self) -> bool {
+        false
+    }
+
+    /// Whether the layer only passes bytes through from now on (a compressed stream that
+    /// ended): it is taken off the next time a layer is added, so a peer that starts and ends
+    /// compression again and again does not pile layers up.
+    fn spent(&self) -> bool {
+        false
+    }
 }
 
 /// Encodes bytes on their way to the transport.
@@ -77,6 +92,26 @@ pub(crate) trait OutputLayer: Send {
 /// Makes the input layer that a stream switch of `option` starts.
 pub(crate) type SwitchHandler = Box<dyn FnMut(TelnetOption) -> Option<Box<dyn InputLayer>> + Send>;
 
+/// A change of the output layers at an exact byte of the output (see [`OutputSwitcher`]).
+#[cfg_attr(not(feature = "mccp"), allow(dead_code))]
+pub(crate) enum OutputSwitch {
+    /// Everything queued after this point goes through the layer (MCCP2 after its
+    /// `IAC SB MCCP2 IAC SE`).
+    Start(Box<dyn OutputLayer>),
+    /// The outermost layer of this name ends its stream here ([`OutputLayer::finish`]) and is
+    /// taken off: what follows goes out without it.
+    End(&'static str),
+}
+
+/// Sees every event the reading side handles, then `None` once the events of a read are all
+/// handled (and their replies queued), with the engine locked; it may queue output on it
+/// (`IAC SB MCCP2 IAC SE`) and return a change of the output layers that takes effect right
+/// after everything queued so far.
+pub(crate) type OutputSwitcher = Box<
+    dyn FnMut(&mut crate::proto::Engine, Option<&crate::proto::Event>) -> Option<OutputSwitch>
+        + Send,
+>;
+
 /// The input layers in order, innermost (next to the transport) first.
 #[derive(Default)]
 pub(crate) struct InputLayers {
@@ -91,8 +126,32 @@ impl InputLayers {
 
     pub(crate) fn push(&mut self, layer: Box<dyn InputLayer>) {
         log::debug!("input layer {} on", layer.name());
+        let mut index = 0;
+        while index < self.layers.len() {
+            if self.layers[index].spent() {
+                log::debug!("input layer {} off", self.layers[index].name());
+                self.layers.remove(index);
+                self.scratch.remove(index);
+            } else {
+                index += 1;
+            }
+        }
         self.layers.push(layer);
         self.scratch.push(Vec::new());
+    }
+
+    /// Whether a layer holds input it has not decoded yet (see [`InputLayer::has_pending`]).
+    pub(crate) fn has_pending(&self) -> bool {
+        self.layers.iter().any(|layer| layer.has_pending())
+    }
+
+    /// Decodes more of what a layer holds (see [`InputLayer::has_pending`]): no new input
+    /// enters, from the first layer that holds some on.
+    pub(crate) fn resume(&mut self) -> io::Result<Vec<u8>> {
+        match self.layers.iter().position(|layer| layer.has_pending()) {
+            Some(from) => self.decode_from(from, &[]),
+            None => Ok(Vec::new()),
+        }
     }
 
     /// Runs `input` through the layers from `from` on, and returns the decoded bytes.
@@ -204,6 +263,25 @@ impl OutputLayers {
             output.truncate(before);
         }
         result
+    }
+
+    /// Ends the stream of the outermost layer called `name` (its end goes through the layers
+    /// under it, appended to `output`) and takes it off. Nothing happens when the outermost
+    /// layer has another name.
+    pub(crate) fn finish_outermost(
+        &mut self,
+        name: &'static str,
+        output: &mut Vec<u8>,
+    ) -> io::Result<()> {
+        if self.layers.first().is_none_or(|layer| layer.name() != name) {
+            return Ok(());
+        }
+        let mut end = Vec::new();
+        self.layers[0].finish(&mut end)?;
+        self.encode_from(1, &end, output)?;
+        let layer = self.layers.remove(0);
+        log::debug!("output layer {} off", layer.name());
+        Ok(())
     }
 
     /// Ends every layer's stream in order, outermost first (each end goes through the layers

@@ -47,7 +47,9 @@ use crate::proto::{Command, Engine, Event, TelnetOption};
 pub(crate) use buffer::InputBuffer;
 pub(crate) use events::EventLimits;
 use events::EventQueue;
-use layer::{InputLayer, InputLayers, OutputLayer, OutputLayers, SwitchHandler};
+use layer::{
+    InputLayer, InputLayers, OutputLayer, OutputLayers, OutputSwitch, OutputSwitcher, SwitchHandler,
+};
 use line::{LineReader, LineResult};
 pub(crate) use transport::Wait;
 pub use transport::{PeerAddress, Transport};
@@ -108,9 +110,21 @@ pub(crate) struct ReadState {
     stream_buffer: Vec<u8>,
     layers: InputLayers,
     switch_handler: Option<SwitchHandler>,
+    /// Sees every event and may change the output layers at an exact byte (MCCP2 on a server,
+    /// MCCP3 on a client).
+    output_switcher: Option<OutputSwitcher>,
+    /// The error that ended the session in the middle of a read that still had good data to
+    /// hand out: the next read reports it.
+    failure: Option<Error>,
 }
 
 impl ReadState {
+    /// How many input layers decode what is read (for tests of the layers).
+    #[cfg(all(test, feature = "mccp"))]
+    pub(crate) fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
     /// Takes all the unread input.
     pub(crate) fn take_all(&mut self) -> Vec<u8> {
         let n = self.input.len();
@@ -128,6 +142,9 @@ struct WriteState {
     /// bytes cannot be encoded again).
     wire: Vec<u8>,
     layers: OutputLayers,
+    /// Changes of the output layers due at a position in `held` (in order): the bytes before
+    /// it go through the layers as they were, the bytes after it through the changed ones.
+    switches: Vec<(usize, OutputSwitch)>,
     /// A delayed flush of `held` is scheduled.
     flush_scheduled: bool,
 }
@@ -165,6 +182,10 @@ pub(crate) struct Session {
     /// What a layer learned when it was set up (TLS: what the handshake agreed), kept for the
     /// application; the session does not know its type, so layers stay above the core.
     layer_info: std::sync::OnceLock<Box<dyn std::any::Any + Send + Sync>>,
+    /// Changes of the output layers the reading side asked for, at a position in the engine's
+    /// output; the writer moves them to its own list when it takes that output. Locked only
+    /// with the engine lock held.
+    output_switches: Mutex<Vec<(usize, OutputSwitch)>>,
     options: SessionOptions,
     /// The encoding chosen during the session and the text calls' error handling.
     text: Mutex<text::TextSettings>,
@@ -188,6 +209,14 @@ fn tls_reason(error: &io::Error) -> Option<crate::error::TlsError> {
     error
         .get_ref()
         .and_then(|inner| inner.downcast_ref::<crate::error::TlsError>())
+        .cloned()
+}
+
+/// The protocol error a layer's `io::Error` carries (a corrupt compressed stream), if any.
+fn protocol_error(error: &io::Error) -> Option<crate::error::ProtocolError> {
+    error
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<crate::error::ProtocolError>())
         .cloned()
 }
 
@@ -244,6 +273,7 @@ impl Session {
             layer_output_due: AtomicBool::new(false),
             layer_info: std::sync::OnceLock::new(),
             text: text::TextSettings::new(options.encoding_errors),
+            output_switches: Mutex::new(Vec::new()),
             options,
             this: this.clone(),
         })
@@ -325,9 +355,16 @@ impl Session {
 
     /// Sets what makes the input layer when the peer switches the stream (the engine stops at
     /// the switch; see [`layer`]). The options must be in the engine's `stream_switches`.
-    #[allow(dead_code)] // MCCP's client side is its own issue; the tests drive it today.
+    #[cfg_attr(not(feature = "mccp"), allow(dead_code))]
     pub(crate) fn set_switch_handler(&self, handler: SwitchHandler) {
         self.reader.lock().switch_handler = Some(handler);
+    }
+
+    /// Sets what may change the output layers when the reading side sees an event (MCCP2 on a
+    /// server, MCCP3 on a client; see [`OutputSwitcher`]).
+    #[cfg_attr(not(feature = "mccp"), allow(dead_code))]
+    pub(crate) fn set_output_switcher(&self, switcher: OutputSwitcher) {
+        self.reader.lock().output_switcher = Some(switcher);
     }
 
     /// Adds an input layer now (TLS, set up before any Telnet byte is read).
@@ -403,7 +440,7 @@ impl Session {
 
     /// Queues with `queue` (e.g. `IAC SB MCCP2 IAC SE`), writes everything queued so far as
     /// it is, then adds `layer`: every byte written after this call goes through it.
-    #[allow(dead_code)] // MCCP's server side is its own issue; the tests drive it today.
+    #[allow(dead_code)] // The tests drive it; MCCP changes layers with `set_output_switcher`.
     pub(crate) fn push_output_layer(
         &self,
         queue: impl FnOnce(&mut Engine) -> Result<()>,
@@ -506,6 +543,9 @@ impl Session {
         } else if let Some(reason) = tls_reason(&error) {
             log::info!("{}: TLS: {reason}; closing", self.peer());
             Error::Tls { reason }
+        } else if let Some(protocol) = protocol_error(&error) {
+            log::info!("{}: {protocol}; closing", self.peer());
+            Error::Protocol(protocol)
         } else if is_disconnect(&error) {
             Error::Closed
         } else {
@@ -526,25 +566,17 @@ impl Session {
     /// during a write go out before the writer lock is let go.
     fn drain(&self, writer: &mut WriteState, deadline: Option<Instant>) -> Result<()> {
         loop {
-            self.engine.lock().take_output(&mut writer.held);
+            self.take_engine_output(writer);
             let layer_due = self.layer_output_due.swap(false, Ordering::AcqRel);
             if writer.held.is_empty() && writer.wire.is_empty() && !layer_due {
                 return Ok(());
             }
-            let WriteState {
-                held, wire, layers, ..
-            } = writer;
-            let bytes: &[u8] = if layers.is_empty() {
-                held
-            } else {
-                if !held.is_empty() || layer_due {
-                    layers
-                        .encode(held, wire)
-                        .map_err(|e| self.fail(e, Operation::Write))?;
-                    held.clear();
-                }
-                wire
-            };
+            let plain = writer.layers.is_empty() && writer.switches.is_empty();
+            if !plain && (!writer.held.is_empty() || layer_due) {
+                Self::encode_held(writer).map_err(|e| self.fail(e, Operation::Write))?;
+            }
+            let WriteState { held, wire, .. } = writer;
+            let bytes: &[u8] = if plain { held } else { wire };
             let result = self.transport.write_all(bytes, deadline);
             let len = bytes.len();
             held.clear();
@@ -559,6 +591,43 @@ impl Session {
             result.map_err(|e| self.fail(e, Operation::Write))?;
             self.bytes_sent.fetch_add(len as u64, Ordering::Relaxed);
         }
+    }
+
+    /// Moves the engine's output to `held`, with the changes of the output layers due in it.
+    fn take_engine_output(&self, writer: &mut WriteState) {
+        let mut engine = self.engine.lock();
+        let base = writer.held.len();
+        let mut switches = self.output_switches.lock();
+        writer
+            .switches
+            .extend(switches.drain(..).map(|(at, switch)| (base + at, switch)));
+        drop(switches);
+        engine.take_output(&mut writer.held);
+    }
+
+    /// Encodes `held` through the output layers onto `wire`, changing the layers where a
+    /// switch is due, and empties `held`.
+    fn encode_held(writer: &mut WriteState) -> io::Result<()> {
+        let WriteState {
+            held,
+            wire,
+            layers,
+            switches,
+            ..
+        } = writer;
+        let mut from = 0;
+        for (at, switch) in switches.drain(..) {
+            let at = at.clamp(from, held.len());
+            layers.encode(&held[from..at], wire)?;
+            from = at;
+            match switch {
+                OutputSwitch::Start(layer) => layers.push(layer),
+                OutputSwitch::End(name) => layers.finish_outermost(name, wire)?,
+            }
+        }
+        layers.encode(&held[from..], wire)?;
+        held.clear();
+        Ok(())
     }
 
     /// Writes replies queued by a thread that could not take the writer lock, once the holder
@@ -612,7 +681,7 @@ impl Session {
             self.prompt_pending.store(true, Ordering::Release);
         }
         if hold {
-            self.engine.lock().take_output(&mut writer.held);
+            self.take_engine_output(writer);
             self.held_bytes
                 .store(writer.held.len() + writer.wire.len(), Ordering::Relaxed);
             self.schedule_flush(writer, self.options.coalesce_delay);
@@ -723,7 +792,7 @@ impl Session {
     /// Never blocks on the peer: the reading side, the flusher and `queue_output` write
     /// through here.
     fn write_queued_now(&self, writer: &mut WriteState) {
-        self.engine.lock().take_output(&mut writer.held);
+        self.take_engine_output(writer);
         let layer_due = self.layer_output_due.swap(false, Ordering::AcqRel);
         let waiting = writer.held.len() + writer.wire.len();
         if (waiting == 0 && !layer_due) || !self.is_active() {
@@ -739,23 +808,17 @@ impl Session {
             self.ensure_drainer();
             return;
         }
-        let WriteState {
-            held, wire, layers, ..
-        } = writer;
         // Through the layers (once: what they encoded waits in `wire` until it is written).
-        let out: &mut Vec<u8> = if layers.is_empty() {
-            held
-        } else {
-            if !held.is_empty() || layer_due {
-                if let Err(error) = layers.encode(held, wire) {
-                    let error = self.fail(error, Operation::Write);
-                    log::debug!("{}: write failed: {error}", self.peer());
-                    return;
-                }
-                held.clear();
+        let plain = writer.layers.is_empty() && writer.switches.is_empty();
+        if !plain && (!writer.held.is_empty() || layer_due) {
+            if let Err(error) = Self::encode_held(writer) {
+                let error = self.fail(error, Operation::Write);
+                log::debug!("{}: write failed: {error}", self.peer());
+                return;
             }
-            wire
-        };
+        }
+        let WriteState { held, wire, .. } = writer;
+        let out: &mut Vec<u8> = if plain { held } else { wire };
         match self.transport.write_now(out) {
             Ok(n) => {
                 self.bytes_sent.fetch_add(n as u64, Ordering::Relaxed);
@@ -943,6 +1006,17 @@ impl Session {
                 return Ok(value);
             }
             if let Err(error) = self.fill(&mut state, wait, operation) {
+                // A read that failed part-way (a corrupt compressed stream after good data)
+                // hands out the good data first; the failure is reported by the next read.
+                if !matches!(error, Error::Timeout { .. }) {
+                    let found = check(&mut state, &mut self.engine.lock());
+                    if let Some(value) = found {
+                        if !matches!(error, Error::Closed) {
+                            state.failure = Some(error);
+                        }
+                        return Ok(value);
+                    }
+                }
                 return on_end(&mut state, error);
             }
         }
@@ -951,6 +1025,9 @@ impl Session {
     /// One transport read (waiting as `wait` says, and at most until the idle timeout), run
     /// through the layers and the engine into `state`.
     fn fill(&self, state: &mut ReadState, wait: Wait, operation: Operation) -> Result<()> {
+        if let Some(failure) = state.failure.take() {
+            return Err(failure);
+        }
         if state.input.len() >= self.options.max_input_buffer {
             return Err(Error::LimitExceeded {
                 limit: Limit::InputBuffer,
@@ -958,6 +1035,19 @@ impl Session {
             });
         }
         self.check_open()?;
+        if state.layers.has_pending() {
+            // A layer holds input it has not decoded yet: decode more of it before reading.
+            let decoded = state
+                .layers
+                .resume()
+                .map_err(|error| self.fail(error, operation))?;
+            if let Err(error) = self.receive(state, &decoded) {
+                log::warn!("{}: {error}; closing", self.peer());
+                self.deactivate();
+                return Err(error);
+            }
+            return Ok(());
+        }
         if state.layers.ended() {
             // The peer ended a layer's stream in order (TLS close_notify), and everything
             // before the end has been received: that is the end of the stream.
@@ -1092,6 +1182,7 @@ impl Session {
                 None => &bytes[offset..],
             };
             if rest.is_empty() {
+                self.switch_output(state, &mut self.engine.lock(), None);
                 return Ok(());
             }
             let mut engine = self.engine.lock();
@@ -1148,6 +1239,18 @@ impl Session {
         }
     }
 
+    /// Shows the output switcher an event (or, with `None`, the end of a read's events) and
+    /// notes the change of the output layers it asks for, right after the engine's output so
+    /// far.
+    fn switch_output(&self, state: &mut ReadState, engine: &mut Engine, event: Option<&Event>) {
+        if let Some(switcher) = state.output_switcher.as_mut() {
+            if let Some(switch) = switcher(engine, event) {
+                let at = engine.output().len();
+                self.output_switches.lock().push((at, switch));
+            }
+        }
+    }
+
     /// Acts on one event; returns how many input bytes it erased.
     fn handle_event(
         &self,
@@ -1180,6 +1283,7 @@ impl Session {
             Event::ProtocolError(error) => log::debug!("{}: {error}", self.peer()),
             _ => {}
         }
+        self.switch_output(state, engine, Some(&event));
         if let Some(hook) = state.hook.as_mut() {
             hook(engine, &event);
         }

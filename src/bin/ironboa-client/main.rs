@@ -67,6 +67,13 @@ struct Args {
     /// Use the encoding even if the server never negotiates BINARY.
     #[arg(long)]
     force_binary: bool,
+    /// MCCP compression, as telnetlib3's flag: ask the server for MCCP2 (it compresses what it
+    /// sends) and MCCP3 (we compress what we send); neither flag agrees when the server offers.
+    #[arg(long, conflicts_with = "no_compression")]
+    compression: bool,
+    /// Refuse MCCP2 and MCCP3 compression.
+    #[arg(long)]
+    no_compression: bool,
     /// Always send each key as it is typed (asks the server to echo and suppress go-ahead).
     #[arg(long, conflicts_with = "line_mode")]
     raw_mode: bool,
@@ -197,7 +204,14 @@ fn run(args: Args) -> Result<u8, String> {
         .connect_timeout(connect_timeout)
         .encoding_errors(errors)
         .force_binary(args.force_binary)
-        .terminal_type(&term);
+        .terminal_type(&term)
+        .compression(if args.compression {
+            ironboa::compress::Compression::Offer
+        } else if args.no_compression {
+            ironboa::compress::Compression::Refuse
+        } else {
+            ironboa::compress::Compression::Accept
+        });
     if let Some(encoding) = chosen {
         config = config.encoding(encoding);
     }

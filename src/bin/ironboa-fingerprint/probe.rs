@@ -286,7 +286,10 @@ pub fn run(host: &str, port: u16, settings: &Settings) -> Result<Report, String>
         log: log.clone(),
     };
     let writer = wire::Writer(writer);
+    // Compression refused: the probe asks for MCCP2 itself, last, and reads the compressed
+    // stream from the wire log; the server's own offers are answered as it found them.
     let config = ClientConfig::default()
+        .compression(ironboa::compress::Compression::Refuse)
         .connect_minwait(Duration::ZERO)
         .terminal_type("xterm")
         .window_size(80, 24);

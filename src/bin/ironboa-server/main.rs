@@ -122,6 +122,13 @@ struct Args {
     /// Never send IAC GA.
     #[arg(long)]
     never_send_ga: bool,
+    /// MCCP compression, as telnetlib3's flag: offer MCCP2 (compress what is sent) and MCCP3
+    /// (decompress what is received); neither flag agrees when the client asks.
+    #[arg(long, conflicts_with = "no_compression")]
+    compression: bool,
+    /// Refuse MCCP2 and MCCP3 compression.
+    #[arg(long)]
+    no_compression: bool,
     /// Seconds the opening negotiation may take before the shell starts.
     #[arg(long, default_value_t = 1.5, value_name = "SECONDS")]
     connect_maxwait: f64,
@@ -254,7 +261,14 @@ fn config(args: &Args) -> Result<ServerConfig, String> {
         .max_connections(args.max_connections)
         .idle_timeout(idle_timeout)
         .reuse_port(args.reuse_port)
-        .max_connections_per_address(args.max_connections_per_address);
+        .max_connections_per_address(args.max_connections_per_address)
+        .compression(if args.compression {
+            ironboa::compress::Compression::Offer
+        } else if args.no_compression {
+            ironboa::compress::Compression::Refuse
+        } else {
+            ironboa::compress::Compression::Accept
+        });
     if args.shell == Shell::Mud && args.pty_exec.is_none() {
         config = shells::mini_mud().config(config);
     }
