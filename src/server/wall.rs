@@ -37,7 +37,11 @@ pub(crate) fn check(max_connections: usize) -> Result<()> {
                 .ok()
                 .map(|maps| maps.lines().count() as u64),
         ) {
-            let needed = now + connections * MAPS_PER_THREAD + HEADROOM;
+            // Saturating: `max_connections(usize::MAX)` ("no limit") must be refused, not wrap.
+            let needed = connections
+                .saturating_mul(MAPS_PER_THREAD)
+                .saturating_add(now)
+                .saturating_add(HEADROOM);
             if needed > limit {
                 return Err(Error::SystemLimit {
                     setting: "vm.max_map_count",
@@ -52,7 +56,7 @@ pub(crate) fn check(max_connections: usize) -> Result<()> {
                 });
             }
         }
-        let threads = connections + HEADROOM;
+        let threads = connections.saturating_add(HEADROOM);
         for (setting, path) in [
             ("kernel.threads-max", "/proc/sys/kernel/threads-max"),
             ("kernel.pid_max", "/proc/sys/kernel/pid_max"),
@@ -79,7 +83,7 @@ pub(crate) fn check(max_connections: usize) -> Result<()> {
             }
         }
         if let Some(limit) = soft_limit("Max open files") {
-            let files = connections + SPARE_FILES;
+            let files = connections.saturating_add(SPARE_FILES);
             if files > limit {
                 warn(
                     "ulimit -n",
@@ -122,7 +126,7 @@ fn soft_limit(name: &str) -> Option<u64> {
 /// `n` rounded up to a round figure for a suggested setting.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn round_up(n: u64) -> u64 {
-    n.div_ceil(1024) * 1024
+    n.div_ceil(1024).saturating_mul(1024)
 }
 
 #[cfg(all(test, target_os = "linux"))]
@@ -147,11 +151,17 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(check(100).is_ok());
+        // "No limit" is past every wall, and neither wraps nor panics.
+        assert!(matches!(
+            check(usize::MAX),
+            Err(Error::SystemLimit { needed: u64::MAX, .. })
+        ));
     }
 
     #[test]
     fn round_figures() {
         assert_eq!(round_up(1), 1024);
         assert_eq!(round_up(65_530), 65_536);
+        assert_eq!(round_up(u64::MAX), u64::MAX);
     }
 }
