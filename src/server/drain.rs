@@ -98,10 +98,15 @@ impl BlockingTelnetServer {
     /// negotiation (each is sent it as it becomes ready, before its handler starts), and
     /// returns the connections past it, which the caller is to tell.
     pub fn begin_drain(&self, message: &str) -> Vec<ServerConnection> {
-        *self.inner.drain_message.lock() = Some(message.to_owned());
         log::info!("{}: draining: no longer accepting", self.inner.local_addr);
         self.stop_accepting();
-        self.clients()
+        // The message and the snapshot under one lock, which a connection becoming ready
+        // takes too: each connection is told once, by the caller or as it becomes ready.
+        let mut pending = self.inner.drain_message.lock();
+        *pending = Some(message.to_owned());
+        let clients = self.clients();
+        drop(pending);
+        clients
     }
 
     /// Waits until every connection thread has ended, or `timeout` has passed; returns

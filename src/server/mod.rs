@@ -390,6 +390,9 @@ fn accept_loop(inner: &Arc<Inner>, dispatch: &Dispatch) {
         match inner.listener.accept() {
             Ok((stream, peer)) => {
                 backoff = Duration::ZERO;
+                // A connection that raced `stop_accepting` is admitted: it was accepted, so
+                // closing it would refuse a client, and a draining server tells it the drain
+                // message once it is ready.
                 if inner.stopping.load(Ordering::Acquire) {
                     break;
                 }
@@ -491,7 +494,12 @@ fn spawn_connection(
             CONNECTION_THREAD.with(|c| c.set(true));
             // Whatever happens on this thread (a panic in the opening negotiation included),
             // the connection is closed and its slot given back.
-            if let Some(connection) = open() {
+            // The opening (a PROXY header read, the registry, a refusal) may panic too.
+            let opened = catch_unwind(AssertUnwindSafe(open)).unwrap_or_else(|_| {
+                log::error!("{peer}: connection thread panicked while opening");
+                None
+            });
+            if let Some(connection) = opened {
                 let thread_connection = connection.clone();
                 let outcome = catch_unwind(AssertUnwindSafe(|| {
                     run_connection(&thread_inner, &thread_dispatch, thread_connection)
@@ -714,9 +722,14 @@ fn run_connection(inner: &Arc<Inner>, dispatch: &Dispatch, connection: ServerCon
         connection.close();
         return;
     }
-    inner.registry.mark_ready(connection.id());
-    // Became ready while the server drains: told as those already connected were.
-    let drain_message = inner.drain_message.lock().clone();
+    // Became ready while the server drains: told as those already connected were. Marked
+    // ready under the drain message's lock, so a drain's snapshot of the ready connections
+    // either has this one (and it was not told here) or not (and it is told here): once.
+    let drain_message = {
+        let message = inner.drain_message.lock();
+        inner.registry.mark_ready(connection.id());
+        message.clone()
+    };
     if let Some(message) = drain_message {
         let _ = connection.send(&message);
     }

@@ -154,7 +154,10 @@ mod tests {
         // "No limit" is past every wall, and neither wraps nor panics.
         assert!(matches!(
             check(usize::MAX),
-            Err(Error::SystemLimit { needed: u64::MAX, .. })
+            Err(Error::SystemLimit {
+                needed: u64::MAX,
+                ..
+            })
         ));
     }
 
