@@ -429,20 +429,7 @@ fn over_tls_the_same_server_gives_the_same_hash() {
     if !have_program("openssl") {
         return;
     }
-    let dir = temp("tls");
-    std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .args(["-days", "2", "-subj", "/CN=localhost", "-addext"])
-        .arg("subjectAltName=DNS:localhost,IP:127.0.0.1")
-        .stderr(std::process::Stdio::null())
-        .status()
-        .expect("run openssl");
-    assert!(status.success());
+    let (cert, key) = support::peers::self_signed_certificate("fingerprint");
     let server = ServerProcess::start(&[
         "--ssl-certfile",
         cert.to_str().unwrap(),
@@ -480,5 +467,4 @@ fn over_tls_the_same_server_gives_the_same_hash() {
         message.contains("invalid peer certificate") && message.contains("--ssl-cafile"),
         "{message}"
     );
-    let _ = std::fs::remove_dir_all(&dir);
 }

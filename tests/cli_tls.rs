@@ -14,23 +14,8 @@ use support::server_bin::ServerProcess;
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_ironboa-client");
 
-/// A self-signed certificate for localhost and 127.0.0.1, and its key, in a fresh directory.
 fn certificate(name: &str) -> (PathBuf, PathBuf) {
-    let dir = std::env::temp_dir().join(format!("ironboa-cli-tls-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
-    let status = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
-        .arg(&key)
-        .arg("-out")
-        .arg(&cert)
-        .args(["-days", "2", "-subj", "/CN=localhost", "-addext"])
-        .arg("subjectAltName=DNS:localhost,IP:127.0.0.1")
-        .stderr(Stdio::null())
-        .status()
-        .expect("run openssl");
-    assert!(status.success(), "openssl req failed");
-    (cert, key)
+    support::peers::self_signed_certificate(&format!("cli-tls-{name}"))
 }
 
 fn path(p: &Path) -> &str {

@@ -152,3 +152,23 @@ impl Drop for PeerServer {
         let _ = self.child.wait();
     }
 }
+
+/// A self-signed certificate for localhost and 127.0.0.1 and its key, made by `openssl req`
+/// (as PEERS.md makes them) in a fresh directory named after `name`: (cert.pem, key.pem).
+pub fn self_signed_certificate(name: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("ironboa-cert-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let status = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args(["-days", "2", "-subj", "/CN=localhost", "-addext"])
+        .arg("subjectAltName=DNS:localhost,IP:127.0.0.1")
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("run openssl");
+    assert!(status.success(), "openssl req failed");
+    (cert, key)
+}

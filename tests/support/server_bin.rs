@@ -11,6 +11,21 @@ pub const SERVER: &str = env!("CARGO_BIN_EXE_ironboa-server");
 
 const T: Option<Duration> = Some(Duration::from_secs(20));
 
+/// The port of a server started with port 0 and its standard output piped, from its first
+/// line ("... listening on 127.0.0.1:PORT").
+pub fn read_port(child: &mut Child) -> u16 {
+    let mut first = String::new();
+    BufReader::new(child.stdout.as_mut().expect("stdout piped"))
+        .read_line(&mut first)
+        .unwrap();
+    first
+        .trim()
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("no port in {first:?}"))
+}
+
 /// An ironboa-server process on a free loopback port, killed on drop.
 pub struct ServerProcess {
     pub child: Child,
@@ -35,16 +50,7 @@ impl ServerProcess {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let mut first = String::new();
-        BufReader::new(child.stdout.as_mut().unwrap())
-            .read_line(&mut first)
-            .unwrap();
-        let port = first
-            .trim()
-            .rsplit(':')
-            .next()
-            .and_then(|p| p.parse().ok())
-            .expect("port");
+        let port = read_port(&mut child);
         ServerProcess { child, port }
     }
 

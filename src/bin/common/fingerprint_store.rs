@@ -62,3 +62,19 @@ pub fn save(
         .map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
 }
+
+/// A JSON list as words for a summary line (`-` when empty or absent).
+pub fn list(value: &Value) -> String {
+    match value.as_array() {
+        Some(items) if !items.is_empty() => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => "-".to_owned(),
+    }
+}

@@ -27,7 +27,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use serde_json::{Value, json};
+use fingerprint_store::list;
+use serde_json::json;
 
 /// Fingerprint a Telnet server: its offers, the options it accepts and refuses, its banner.
 #[derive(Parser, Debug)]
@@ -140,21 +141,6 @@ fn run(args: &Args) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn list(value: &Value) -> String {
-    match value.as_array() {
-        Some(items) if !items.is_empty() => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => "-".to_owned(),
-    }
 }
 
 /// The readable summary.

@@ -20,7 +20,7 @@ use ironboa::proto::{QState, Side};
 use ironboa::{Error, Event, ServerConnection, TelnetOption};
 use serde_json::{Value, json};
 
-use crate::fingerprint_store;
+use crate::fingerprint_store::{self, list};
 
 /// Asked with DO: telnetlib3's `ALL_PROBE_OPTIONS` (its core, MUD and legacy options; option
 /// codes above 140 are left out, as there, because some clients fail on them; MUD clients
@@ -82,22 +82,6 @@ const WILL_PROBES: &[(u8, &str)] = &[
     (3, "SGA"),
     (5, "STATUS"),
     (25, "EOR"),
-];
-
-/// The terminal types of MUD clients (telnetlib3's `MUD_TERMINALS`, lower case).
-const MUD_TERMINALS: &[&str] = &[
-    "mudlet",
-    "cmud",
-    "zmud",
-    "mushclient",
-    "atlantis",
-    "tintin++",
-    "tt++",
-    "blowtorch",
-    "mudrammer",
-    "kildclient",
-    "portal",
-    "beip",
 ];
 
 /// The most terminal types asked for in one cycle.
@@ -316,12 +300,13 @@ fn term_category(term: Option<&str>) -> String {
     }
 }
 
-/// Whether the terminal types say MUD client (a name telnetlib3 lists, or an MTTS bit field).
+/// Whether the terminal types say MUD client: a name telnetlib3 lists, or an MTTS bit field
+/// (telnetlib3's fingerprinting server counts those too).
 fn is_mud_client(ttypes: &[String]) -> bool {
-    ttypes.iter().any(|t| {
-        let lower = t.to_lowercase();
-        MUD_TERMINALS.contains(&lower.as_str()) || lower.starts_with("mtts ")
-    })
+    ironboa::mud::is_mud_client(ttypes)
+        || ttypes
+            .iter()
+            .any(|t| t.to_ascii_lowercase().starts_with("mtts "))
 }
 
 /// Probes the client, shows it the summary, saves the JSON; the connection is closed after.
@@ -496,21 +481,6 @@ pub fn run(conn: &ServerConnection, settings: &Settings) {
     }
     if !seen.closed {
         let _ = conn.send(&summary(&hash, &data, &session));
-    }
-}
-
-fn list(value: &Value) -> String {
-    match value.as_array() {
-        Some(items) if !items.is_empty() => items
-            .iter()
-            .map(|v| {
-                v.as_str()
-                    .map(str::to_owned)
-                    .unwrap_or_else(|| v.to_string())
-            })
-            .collect::<Vec<_>>()
-            .join(" "),
-        _ => "-".to_owned(),
     }
 }
 
