@@ -11,7 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use ironboa::client::{ClientConfig, TelnetConnection};
-use ironboa::{BlockingTelnetServer, Encoding, EncodingErrors, Error, ServerConfig};
+use ironboa::{
+    BlockingTelnetServer, Command as TelnetCommand, Encoding, EncodingErrors, Error, ServerConfig,
+    ServerConnection, WaitFor,
+};
 use support::eventually;
 use support::peers::{PeerServer, free_port, python};
 use support::server_bin::ServerProcess;
@@ -486,4 +489,131 @@ fn charset_switches_ironboa_server_from_utf8_to_what_telnetlib3_accepts() {
     // "ΓòöΓòÉΓòù").
     conn.send("╔═╗ switched\n").unwrap();
     client.wait_for("╔═╗ switched");
+}
+
+/// A server in character mode whose connections use `name`, and a client it echoes to; the
+/// client writes bytes as a terminal in `name` sends them as they are typed.
+fn character_mode(name: &str) -> (BlockingTelnetServer, TelnetConnection, ServerConnection) {
+    let config = ServerConfig::default()
+        .encoding(encoding(name))
+        .character_mode(true);
+    let server = BlockingTelnetServer::bind("127.0.0.1:0", config).unwrap();
+    server.start().unwrap();
+    let client = TelnetConnection::connect(server.local_addr(), ClientConfig::default()).unwrap();
+    let conn = server.accept(T).unwrap();
+    client
+        .wait_for(&WaitFor::new().remote("ECHO", true), T)
+        .unwrap();
+    assert_eq!(conn.encoding(), encoding(name));
+    (server, client, conn)
+}
+
+#[test]
+fn backspace_erases_one_character_in_the_connections_encoding() {
+    // (encoding, typed, the line read, what the server echoed)
+    let cases: &[(&str, &[u8], &str, &[u8])] = &[
+        // cp866 "да" BS "л": а is 0xa0, which is not a UTF-8 continuation here.
+        (
+            "cp866",
+            b"\xa4\xa0\x08\xab\r\n",
+            "дл",
+            b"\xa4\xa0\x08 \x08\xab\r\n",
+        ),
+        // latin-1 "12°" BS "C".
+        (
+            "latin-1",
+            b"12\xb0\x08C\r\n",
+            "12C",
+            b"12\xb0\x08 \x08C\r\n",
+        ),
+        // cp437 "caféé" BS (é is 0x82), then DEL.
+        (
+            "cp437",
+            b"caf\x82\x82\x08\r\n",
+            "café",
+            b"caf\x82\x82\x08 \x08\r\n",
+        ),
+        (
+            "cp437",
+            b"caf\x82\x82\x7f\x7fe\r\n",
+            "cafe",
+            b"caf\x82\x82\x08 \x08\x08 \x08e\r\n",
+        ),
+        // Shift_JIS "日本" BS "語": two-byte characters, and 0x96 (本's first byte) erases
+        // with its trail byte; half-width katakana ｱ (0xb1) is one byte.
+        (
+            "shift_jis",
+            b"\x93\xfa\x96\x7b\x08\x8c\xea\xb1\x08\r\n",
+            "日語",
+            b"\x93\xfa\x96\x7b\x08 \x08\x8c\xea\xb1\x08 \x08\r\n",
+        ),
+        // Ctrl-U echoes one erasure a character.
+        (
+            "cp866",
+            b"\xa4\xa0\x15\xab\r\n",
+            "л",
+            b"\xa4\xa0\x08 \x08\x08 \x08\xab\r\n",
+        ),
+        (
+            "shift_jis",
+            b"a\x93\xfa\x15b\r\n",
+            "b",
+            b"a\x93\xfa\x08 \x08\x08 \x08b\r\n",
+        ),
+        // UTF-8 as before: é is two bytes, one character.
+        (
+            "utf-8",
+            b"caf\xc3\xa9\x08e\r\n",
+            "cafe",
+            b"caf\xc3\xa9\x08 \x08e\r\n",
+        ),
+    ];
+    for &(name, typed, line, echo) in cases {
+        let (server, client, conn) = character_mode(name);
+        client.write_bytes(typed).unwrap();
+        assert_eq!(conn.readline(T).unwrap(), line, "{name} {typed:02x?}");
+        assert_eq!(
+            client.read_until_bytes(b"\r\n", T).unwrap(),
+            echo,
+            "{name} {typed:02x?}"
+        );
+        drop(client);
+        server.shutdown();
+    }
+}
+
+#[test]
+fn erase_character_command_erases_one_character_in_the_connections_encoding() {
+    let ec = |client: &TelnetConnection| {
+        client
+            .with_engine(|engine| engine.send_command(TelnetCommand::EraseCharacter))
+            .unwrap()
+            .unwrap();
+    };
+    for (name, typed, rest, line) in [
+        ("cp866", &b"\xa4\xa0"[..], &b"\xab\r\n"[..], "дл"),
+        ("latin-1", b"12\xb0", b"C\r\n", "12C"),
+        ("cp437", b"caf\x82\x82", b"\r\n", "café"),
+        ("shift_jis", b"\x93\xfa\x96\x7b", b"\x8c\xea\r\n", "日語"),
+        ("utf-8", b"caf\xc3\xa9", b"e\r\n", "cafe"),
+    ] {
+        let (server, client, conn) = character_mode(name);
+        // Sent before the server reads a line: IAC EC erases from the input waiting for it.
+        client.write_bytes(typed).unwrap();
+        ec(&client);
+        client.write_bytes(rest).unwrap();
+        assert_eq!(conn.readline(T).unwrap(), line, "{name}, unread");
+        client.read_until_bytes(b"\r\n", T).unwrap();
+        // Already in the line being edited (its echo came back): it erases from that line.
+        std::thread::scope(|scope| {
+            let reader = scope.spawn(|| conn.readline(T));
+            client.write_bytes(typed).unwrap();
+            assert_eq!(client.read_until_bytes(typed, T).unwrap(), typed);
+            ec(&client);
+            client.write_bytes(rest).unwrap();
+            assert_eq!(reader.join().unwrap().unwrap(), line, "{name}, edited");
+        });
+        drop(client);
+        server.shutdown();
+    }
 }

@@ -434,6 +434,56 @@ impl Encoding {
             },
         }
     }
+
+    /// Where the last character of `bytes` starts (`None` for no bytes): how far one erase
+    /// key reaches back in text typed in this encoding. In a single-byte code page that is the
+    /// last byte (cp866's а-п and latin-1's `°` are 0xa0-0xbf, not UTF-8 continuations); in
+    /// UTF-8 a lead byte and up to three continuation bytes; in Shift_JIS, Big5, GBK, EUC-JP
+    /// and EUC-KR what the decoder reads as the last character. Raw bytes erase a whole UTF-8
+    /// character where the bytes end with one (most terminals send UTF-8), else one byte.
+    pub(crate) fn last_char_start(self, bytes: &[u8]) -> Option<usize> {
+        let last = bytes.len().checked_sub(1)?;
+        Some(match self {
+            Encoding::Utf8 => utf8_last_char_start(bytes),
+            Encoding::Bytes => {
+                let start = utf8_last_char_start(bytes);
+                match std::str::from_utf8(&bytes[start..]) {
+                    Ok(_) => start,
+                    Err(_) => last,
+                }
+            }
+            #[cfg(feature = "encodings")]
+            Encoding::Codec(Codec(CodecKind::Whatwg(encoding))) if !encoding.is_single_byte() => {
+                whatwg::last_char_start(encoding, bytes)
+            }
+            _ => last,
+        })
+    }
+
+    /// How many characters `bytes` hold, counted as [`last_char_start`](Self::last_char_start)
+    /// divides them (how many erasures a whole line takes).
+    pub(crate) fn char_count(self, bytes: &[u8]) -> usize {
+        match self {
+            Encoding::Utf8 => bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count(),
+            Encoding::Bytes => bytes
+                .utf8_chunks()
+                .map(|chunk| chunk.valid().chars().count() + chunk.invalid().len())
+                .sum(),
+            _ if self.is_single_byte() => bytes.len(),
+            // A multi-byte code page: each character and each malformed sequence is one.
+            _ => self.decode(bytes).chars().count(),
+        }
+    }
+}
+
+/// Where the last UTF-8 character of `bytes` (not empty) starts: its lead byte, at most three
+/// continuation bytes back.
+fn utf8_last_char_start(bytes: &[u8]) -> usize {
+    let mut i = bytes.len() - 1;
+    while i > 0 && bytes[i] & 0xc0 == 0x80 && bytes.len() - i < 4 {
+        i -= 1;
+    }
+    i
 }
 
 fn utf8_complete_prefix(bytes: &[u8]) -> usize {

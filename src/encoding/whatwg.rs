@@ -165,6 +165,23 @@ pub(super) fn complete_prefix(encoding: &'static encoding_rs::Encoding, bytes: &
         .map_or(bytes.len(), |end| start + end)
 }
 
+/// Where the last character of `bytes` (not empty) starts, in a multi-byte encoding: the
+/// latest position, at most three bytes before the end, where the decoder is not in the
+/// middle of a character. As in [`complete_prefix`], decoding starts after the last byte below
+/// 0x30, which is a character of its own.
+pub(super) fn last_char_start(encoding: &'static encoding_rs::Encoding, bytes: &[u8]) -> usize {
+    let last = bytes.len() - 1;
+    let start = bytes[..last]
+        .iter()
+        .rposition(|&b| b < 0x30)
+        .map_or(0, |at| at + 1);
+    let tail = &bytes[start..];
+    (1..=4)
+        .filter_map(|back| tail.len().checked_sub(back))
+        .find(|&end| !ends_inside_a_character(encoding, &tail[..end]))
+        .map_or(last, |end| start + end)
+}
+
 /// Appends `text` in `encoding`, calling `missing` for each character it cannot encode.
 pub(super) fn encode(
     encoding: &'static encoding_rs::Encoding,

@@ -1,5 +1,7 @@
 //! The decoded input waiting for the application: a byte buffer consumed from the front.
 
+use crate::encoding::Encoding;
+
 /// Decoded input not yet read by the application. Consuming from the front is O(1); the
 /// storage is compacted when the consumed part dominates, and released when it empties, so an
 /// idle connection holds no buffer.
@@ -44,19 +46,22 @@ impl InputBuffer {
     }
 
     /// IAC EC at position `at` of the vector [`tail`](Self::tail) returned: removes the
-    /// character before it, unless that is a line end or already read. Returns how many bytes
-    /// went.
-    pub(crate) fn erase_character_at(&mut self, at: usize) -> usize {
+    /// character (in `encoding`) before it, unless that is a line end or already read. Returns
+    /// how many bytes went.
+    pub(crate) fn erase_character_at(&mut self, at: usize, encoding: Encoding) -> usize {
         let at = at.clamp(self.start, self.bytes.len());
         let unread = &self.bytes[self.start..at];
         let Some(last) = unread.last() else { return 0 };
         if matches!(last, b'\r' | b'\n') {
             return 0;
         }
-        let mut first = at - 1;
-        while first > self.start && self.bytes[first] & 0xc0 == 0x80 && at - first < 4 {
-            first -= 1;
-        }
+        // Characters are found from the last line end: a multi-byte code page is decoded from
+        // a character's start.
+        let line_start = memchr::memrchr2(b'\r', b'\n', unread).map_or(0, |i| i + 1);
+        let first = match encoding.last_char_start(&unread[line_start..]) {
+            Some(start) => self.start + line_start + start,
+            None => at - 1,
+        };
         self.bytes.drain(first..at);
         at - first
     }
@@ -107,9 +112,13 @@ mod tests {
         buffer.tail().extend_from_slice(b"right");
         assert_eq!(buffer.erase_line_at(11), 5);
         assert_eq!(buffer.as_slice(), b"ok\r\nright");
-        assert_eq!(buffer.erase_character_at(11), 1);
+        assert_eq!(buffer.erase_character_at(11, Encoding::Utf8), 1);
         assert_eq!(buffer.as_slice(), b"ok\r\nrigh");
-        assert_eq!(buffer.erase_character_at(6), 0, "a line end is not erased");
+        assert_eq!(
+            buffer.erase_character_at(6, Encoding::Utf8),
+            0,
+            "a line end is not erased"
+        );
         assert_eq!(buffer.erase_line_at(2), 0, "what was read is not erased");
     }
 }

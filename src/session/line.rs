@@ -5,6 +5,7 @@
 //! arrives is swallowed, so a CR LF split across two packets is still one line end.
 
 use super::buffer::InputBuffer;
+use crate::encoding::Encoding;
 
 /// What reading a line from the buffered input gave.
 #[derive(Debug, PartialEq, Eq)]
@@ -28,9 +29,10 @@ pub(crate) struct LineKeys {
     erase: [u8; 2],
     /// Erase the whole line.
     kill: Option<u8>,
-    /// One byte is one character, and the erase key is echoed as it is (the peer's screen
-    /// editor knows it).
+    /// The erase key is echoed as it is (the peer's screen editor knows it).
     retro: bool,
+    /// The encoding typed text is in, which says how many bytes a character is.
+    encoding: Encoding,
 }
 
 impl Default for LineKeys {
@@ -40,42 +42,39 @@ impl Default for LineKeys {
             erase: [BS, DEL],
             kill: Some(CTRL_U),
             retro: false,
+            encoding: Encoding::Utf8,
         }
     }
 }
 
 impl LineKeys {
     /// The keys of `encoding`'s computers.
-    pub(crate) fn of(encoding: crate::encoding::Encoding) -> LineKeys {
+    pub(crate) fn of(encoding: Encoding) -> LineKeys {
         use crate::encoding::Retro;
         match encoding.retro() {
-            None | Some(Retro::AtariSt) => LineKeys::default(),
+            None | Some(Retro::AtariSt) => LineKeys {
+                encoding,
+                ..LineKeys::default()
+            },
             Some(Retro::Atascii) => LineKeys {
                 eol: Some(0x9b),
                 erase: [0x7e, 0x7e],
                 kill: Some(0x9c),
                 retro: true,
+                encoding,
             },
             Some(Retro::Petscii) => LineKeys {
                 eol: None,
                 erase: [0x14, 0x14],
                 kill: None,
                 retro: true,
+                encoding,
             },
         }
     }
 
     fn is_erase(&self, byte: u8) -> bool {
         self.erase.contains(&byte)
-    }
-
-    /// Where the last character of `bytes` starts.
-    fn last_char_start(&self, bytes: &[u8]) -> Option<usize> {
-        if self.retro {
-            bytes.len().checked_sub(1)
-        } else {
-            last_char_start(bytes)
-        }
     }
 }
 
@@ -164,7 +163,8 @@ impl LineReader {
     }
 
     /// Character mode: edits a line from `input`, appending what must be echoed to `echo`.
-    /// Backspace and DEL erase one character (a whole UTF-8 sequence), Ctrl-U the whole line.
+    /// Backspace and DEL erase one character (one byte in a single-byte code page, a whole
+    /// UTF-8 or Shift_JIS sequence), Ctrl-U the whole line.
     pub(crate) fn edit_line(
         &mut self,
         input: &mut InputBuffer,
@@ -205,7 +205,7 @@ impl LineReader {
                     break;
                 }
                 _ if keys.is_erase(byte) => {
-                    if let Some(last_start) = keys.last_char_start(&self.edit) {
+                    if let Some(last_start) = keys.encoding.last_char_start(&self.edit) {
                         self.edit.truncate(last_start);
                         if keys.retro {
                             echo.push(byte);
@@ -215,12 +215,7 @@ impl LineReader {
                     }
                 }
                 _ if Some(byte) == keys.kill => {
-                    let chars = if keys.retro {
-                        self.edit.len()
-                    } else {
-                        count_chars(&self.edit)
-                    };
-                    for _ in 0..chars {
+                    for _ in 0..keys.encoding.char_count(&self.edit) {
                         match keys.retro {
                             true => echo.push(keys.erase[0]),
                             false => echo.extend_from_slice(b"\x08 \x08"),
@@ -258,9 +253,10 @@ impl LineReader {
         !self.edit.is_empty()
     }
 
-    /// IAC EC with nothing unread before it: erases from the line being edited.
-    pub(crate) fn erase_edited_character(&mut self) {
-        if let Some(start) = last_char_start(&self.edit) {
+    /// IAC EC with nothing unread before it: erases the last character (in `encoding`) of the
+    /// line being edited.
+    pub(crate) fn erase_edited_character(&mut self, encoding: Encoding) {
+        if let Some(start) = encoding.last_char_start(&self.edit) {
             self.edit.truncate(start);
         }
     }
@@ -273,7 +269,7 @@ impl LineReader {
 
 /// Line mode: a client that sends keys as they are typed (telnetlib3's client, libtelnet's
 /// telnet-client) sends the editing keys too. Backspace and DEL erase the character before
-/// them (a whole UTF-8 sequence), Ctrl-U everything before it, as a terminal's line editor
+/// them (a whole character in the connection's encoding), Ctrl-U everything before it, as a terminal's line editor
 /// does; a line typed into a client that edits locally has none of them.
 fn apply_erasures(line: &mut Vec<u8>, keys: &LineKeys) {
     if !line
@@ -286,7 +282,7 @@ fn apply_erasures(line: &mut Vec<u8>, keys: &LineKeys) {
     for &byte in line.iter() {
         match byte {
             _ if keys.is_erase(byte) => {
-                if let Some(start) = keys.last_char_start(&edited) {
+                if let Some(start) = keys.encoding.last_char_start(&edited) {
                     edited.truncate(start);
                 }
             }
@@ -295,19 +291,6 @@ fn apply_erasures(line: &mut Vec<u8>, keys: &LineKeys) {
         }
     }
     *line = edited;
-}
-
-/// Where the last (UTF-8) character of `bytes` starts.
-fn last_char_start(bytes: &[u8]) -> Option<usize> {
-    let mut i = bytes.len().checked_sub(1)?;
-    while i > 0 && bytes[i] & 0xc0 == 0x80 && bytes.len() - i < 4 {
-        i -= 1;
-    }
-    Some(i)
-}
-
-fn count_chars(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|&&b| b & 0xc0 != 0x80).count()
 }
 
 #[cfg(test)]
@@ -386,6 +369,31 @@ mod tests {
             lines(&[b"caf\xc3\xa9\x08e\r\n\x7fok\r\nno\x15yes\n"]),
             [b"cafe".to_vec(), b"ok".to_vec(), b"yes".to_vec()]
         );
+    }
+
+    #[test]
+    fn line_mode_erases_a_character_of_the_connections_encoding() {
+        let erased = |name: &str, typed: &[u8]| {
+            let mut reader = LineReader {
+                keys: LineKeys::of(crate::encoding::Encoding::from_name(name).unwrap()),
+                ..LineReader::default()
+            };
+            match reader.take_line(&mut buffer(typed), 100, true) {
+                LineResult::Line(line) => line,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(erased("latin-1", b"12\xb0\x08C\r"), b"12C");
+        #[cfg(feature = "encodings")]
+        {
+            assert_eq!(erased("cp866", b"\xa4\xa0\x08\xab\r"), b"\xa4\xab");
+            assert_eq!(erased("cp437", b"caf\x82\x82\x7f\r"), b"caf\x82");
+            assert_eq!(
+                erased("shift_jis", b"\x93\xfa\x96\x7b\x08\x8c\xea\r"),
+                b"\x93\xfa\x8c\xea"
+            );
+        }
+        assert_eq!(erased("utf-8", b"caf\xc3\xa9\x08e\r"), b"cafe");
     }
 
     #[test]

@@ -1265,9 +1265,10 @@ impl Session {
                 let _ = engine.send_text(b"\r\n[Yes]\r\n");
             }
             Event::Command(Command::EraseCharacter) if self.options.apply_erase_commands => {
-                erased = state.input.erase_character_at(at);
+                let encoding = self.encoding_with(engine);
+                erased = state.input.erase_character_at(at, encoding);
                 if erased == 0 {
-                    state.lines.erase_edited_character();
+                    state.lines.erase_edited_character(encoding);
                 }
             }
             Event::Command(Command::EraseLine) if self.options.apply_erase_commands => {

@@ -7,7 +7,7 @@ use parking_lot::Mutex;
 use super::Session;
 use crate::encoding::{Encoding, EncodingErrors, from_locale};
 use crate::error::Result;
-use crate::proto::PeerInfo;
+use crate::proto::{Engine, PeerInfo};
 
 /// What the application chose during the session.
 #[derive(Debug, Default)]
@@ -44,6 +44,15 @@ impl Session {
     /// [`set_encoding`](Self::set_encoding), else the negotiated one, else the configured one
     /// (a session configured for raw bytes never switches by negotiation).
     pub(crate) fn encoding(&self) -> Encoding {
+        self.encoding_or(|| self.inspect(|engine| negotiated(engine.peer())))
+    }
+
+    /// [`encoding`](Self::encoding), for a caller that holds the engine's lock.
+    pub(crate) fn encoding_with(&self, engine: &Engine) -> Encoding {
+        self.encoding_or(|| negotiated(engine.peer()))
+    }
+
+    fn encoding_or(&self, negotiated: impl FnOnce() -> Option<Encoding>) -> Encoding {
         let chosen = self.text.lock().chosen;
         if let Some(chosen) = chosen {
             return chosen;
@@ -52,8 +61,7 @@ impl Session {
         if configured == Encoding::Bytes {
             return configured;
         }
-        self.inspect(|engine| negotiated(engine.peer()))
-            .unwrap_or(configured)
+        negotiated().unwrap_or(configured)
     }
 
     /// Switches the text calls to `encoding` from now on, over anything negotiated.

@@ -383,7 +383,12 @@ fn pipeline(
         let _ = done_tx.send(());
     });
     let mut stdout = std::io::stdout().lock();
-    let mut decoder = OutputDecoder::new(conn.encoding(), errors);
+    let mut view = retro::OutputView::new(
+        OutputDecoder::new(conn.encoding(), errors),
+        !encoding_given,
+        retro_options,
+        false,
+    );
     let mut text = Vec::new();
     let mut input_done = false;
     loop {
@@ -398,15 +403,7 @@ fn pipeline(
         match conn.read_bytes(64 * 1024, wait) {
             Ok(data) => {
                 text.clear();
-                let decoded = retro::show_output(
-                    conn,
-                    &mut decoder,
-                    &data,
-                    !encoding_given,
-                    retro_options,
-                    false,
-                    &mut text,
-                );
+                let decoded = view.show(conn, &data, &mut text);
                 stdout.write_all(&text).map_err(|e| e.to_string())?;
                 decoded.map_err(|e| e.to_string())?;
                 text.clear();
@@ -421,7 +418,7 @@ fn pipeline(
     }
     // An incomplete character at the very end is shown as U+FFFD, not dropped.
     text.clear();
-    decoder.finish(&mut text);
+    view.finish(conn, &mut text);
     stdout.write_all(&text).map_err(|e| e.to_string())?;
     stdout.flush().map_err(|e| e.to_string())?;
     conn.close();

@@ -232,6 +232,9 @@ pub fn display(encoding: Encoding, options: RetroOptions, raw: bool, text: &mut 
     *text = shown.into_bytes();
 }
 
+/// The most parameter bytes (digits and `;`) a font selection is looked for with.
+const MAX_FONT_PARAMS: usize = 14;
+
 /// Finds SyncTERM font selections (`CSI Ps1 ; Ps2 SP D`) in `data`: where each starts and
 /// ends, and the encoding its font stands for.
 pub fn font_switches(data: &[u8]) -> Vec<(usize, usize, Encoding)> {
@@ -240,7 +243,10 @@ pub fn font_switches(data: &[u8]) -> Vec<(usize, usize, Encoding)> {
     while let Some(start) = memchr_csi(&data[i..]).map(|at| at + i) {
         let mut j = start + 2;
         let mut params = Vec::new();
-        while j < data.len() && (data[j].is_ascii_digit() || data[j] == b';') && j - start < 16 {
+        while j < data.len()
+            && (data[j].is_ascii_digit() || data[j] == b';')
+            && j - start - 2 < MAX_FONT_PARAMS
+        {
             params.push(data[j]);
             j += 1;
         }
@@ -264,50 +270,156 @@ pub fn font_switches(data: &[u8]) -> Vec<(usize, usize, Encoding)> {
     found
 }
 
-/// Appends to `text` what the server's `data` shows as: decoded in the connection's encoding,
+/// Where a font selection that the next read may finish starts in `data`: an `ESC`, `ESC [`,
+/// its parameters or the space before `D` at the very end (at most 17 bytes).
+fn unfinished_font_switch(data: &[u8]) -> Option<usize> {
+    let window = data.len().saturating_sub(MAX_FONT_PARAMS + 3);
+    let start = window + memchr::memrchr(0x1b, &data[window..])?;
+    let rest = &data[start + 1..];
+    let Some((&bracket, rest)) = rest.split_first() else {
+        return Some(start); // a lone ESC
+    };
+    let rest = rest.strip_suffix(b" ").unwrap_or(rest);
+    let possible = bracket == b'['
+        && rest.len() <= MAX_FONT_PARAMS
+        && rest.iter().all(|&b| b.is_ascii_digit() || b == b';');
+    possible.then_some(start)
+}
+
+/// Where the connection's encoding is read and changed: the connection itself, or a plain
+/// cell in tests.
+pub trait EncodingCell {
+    /// The encoding now.
+    fn encoding(&self) -> Encoding;
+    /// Switches to `encoding`.
+    fn set_encoding(&self, encoding: Encoding);
+}
+
+impl EncodingCell for TelnetConnection {
+    fn encoding(&self) -> Encoding {
+        TelnetConnection::encoding(self)
+    }
+
+    fn set_encoding(&self, encoding: Encoding) {
+        TelnetConnection::set_encoding(self, encoding);
+    }
+}
+
+impl<T: EncodingCell> EncodingCell for std::sync::Arc<T> {
+    fn encoding(&self) -> Encoding {
+        T::encoding(self)
+    }
+
+    fn set_encoding(&self, encoding: Encoding) {
+        T::set_encoding(self, encoding);
+    }
+}
+
+/// The server's output on its way to the terminal: decoded in the connection's encoding,
 /// switching encodings at each SyncTERM font selection when `follow_fonts` (the selection
-/// itself, which only SyncTERM understands, is left out), and made fit
-/// for an ANSI terminal ([`display`]; `raw`: the terminal adds no CR to a LF). Under
-/// `--encoding-errors strict` the first decoding error comes back once all is shown.
-pub fn show_output(
-    conn: &TelnetConnection,
-    decoder: &mut OutputDecoder,
-    data: &[u8],
+/// itself, which only SyncTERM understands, is left out), and made fit for an ANSI terminal
+/// ([`display`]; `raw`: the terminal adds no CR to a LF).
+///
+/// A selection cut between two reads is still found: an unfinished `ESC [` at the end of a
+/// read (at most 17 bytes) waits for the next. At a switch, a character the decoder holds
+/// incomplete is shown in the encoding it began in (as U+FFFD), not decoded in the new one.
+#[derive(Debug)]
+pub struct OutputView {
+    decoder: OutputDecoder,
     follow_fonts: bool,
     options: RetroOptions,
     raw: bool,
-    text: &mut Vec<u8>,
-) -> Result<(), ironboa::Error> {
-    let switches = if follow_fonts {
-        font_switches(data)
-    } else {
-        Vec::new()
-    };
-    let mut result = Ok(());
-    let mut start = 0;
-    let mut show = |piece: &[u8], text: &mut Vec<u8>| {
+    /// The start of a font selection the last read cut.
+    held: Vec<u8>,
+}
+
+impl OutputView {
+    pub fn new(
+        decoder: OutputDecoder,
+        follow_fonts: bool,
+        options: RetroOptions,
+        raw: bool,
+    ) -> OutputView {
+        OutputView {
+            decoder,
+            follow_fonts,
+            options,
+            raw,
+            held: Vec::new(),
+        }
+    }
+
+    /// Appends to `text` what the server's `data` shows as. Under `--encoding-errors strict`
+    /// the first decoding error comes back once all is shown.
+    pub fn show(
+        &mut self,
+        conn: &impl EncodingCell,
+        data: &[u8],
+        text: &mut Vec<u8>,
+    ) -> Result<(), ironboa::Error> {
+        let mut data = std::borrow::Cow::Borrowed(data);
+        if !self.held.is_empty() {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(&data);
+            data = std::borrow::Cow::Owned(joined);
+        }
+        let (switches, complete) = if self.follow_fonts {
+            let switches = font_switches(&data);
+            let after = switches.last().map_or(0, |&(_, end, _)| end);
+            let complete =
+                unfinished_font_switch(&data[after..]).map_or(data.len(), |at| after + at);
+            (switches, complete)
+        } else {
+            (Vec::new(), data.len())
+        };
+        self.held = data[complete..].to_vec();
+        let mut result = Ok(());
+        let mut start = 0;
+        for (begin, end, encoding) in switches {
+            self.show_piece(conn, &data[start..begin], true, text, &mut result);
+            log::debug!("SyncTERM font selection: encoding {encoding}");
+            conn.set_encoding(encoding);
+            start = end;
+        }
+        self.show_piece(conn, &data[start..complete], false, text, &mut result);
+        result
+    }
+
+    /// The end of the stream: what is still held (a cut selection, an incomplete character)
+    /// is shown, an incomplete character as U+FFFD.
+    pub fn finish(&mut self, conn: &impl EncodingCell, text: &mut Vec<u8>) {
+        let held = std::mem::take(&mut self.held);
+        let mut result = Ok(());
+        self.show_piece(conn, &held, true, text, &mut result);
+    }
+
+    /// Decodes `piece` in the connection's encoding now; with `flush`, a character left
+    /// incomplete at its end is shown too (the encoding changes, or the stream ends).
+    fn show_piece(
+        &mut self,
+        conn: &impl EncodingCell,
+        piece: &[u8],
+        flush: bool,
+        text: &mut Vec<u8>,
+        result: &mut Result<(), ironboa::Error>,
+    ) {
         let encoding = conn.encoding();
-        decoder.set_encoding(encoding);
+        self.decoder.set_encoding(encoding);
         let mut shown = Vec::new();
-        if let Err(error) = decoder.decode(piece, &mut shown) {
+        if let Err(error) = self.decoder.decode(piece, &mut shown) {
             if let ironboa::Error::Decode { bytes, .. } = &error {
                 shown.extend_from_slice(encoding.decode(bytes).as_bytes());
             }
             if result.is_ok() {
-                result = Err(error);
+                *result = Err(error);
             }
         }
-        display(encoding, options, raw, &mut shown);
+        if flush {
+            self.decoder.finish(&mut shown);
+        }
+        display(encoding, self.options, self.raw, &mut shown);
         text.extend_from_slice(&shown);
-    };
-    for (begin, end, encoding) in switches {
-        show(&data[start..begin], text);
-        log::debug!("SyncTERM font selection: encoding {encoding}");
-        conn.set_encoding(encoding);
-        start = end;
     }
-    show(&data[start..], text);
-    result
 }
 
 fn memchr_csi(data: &[u8]) -> Option<usize> {
@@ -366,6 +478,87 @@ mod tests {
         };
         display(enc("atascii"), eol, true, &mut text);
         assert_eq!(text, b"a\r\nb\r\n");
+    }
+
+    /// What `reads` show as, one after another, from `start`: the text and the encoding
+    /// in the end.
+    fn shown(start: &str, follow_fonts: bool, reads: &[&[u8]]) -> (String, Encoding) {
+        let cell = std::cell::Cell::new(enc(start));
+        let decoder = OutputDecoder::new(cell.get(), ironboa::EncodingErrors::Replace);
+        let mut view = OutputView::new(decoder, follow_fonts, RetroOptions::default(), false);
+        let mut text = Vec::new();
+        for read in reads {
+            view.show(&cell, read, &mut text).unwrap();
+        }
+        view.finish(&cell, &mut text);
+        (String::from_utf8(text).unwrap(), cell.get())
+    }
+
+    impl EncodingCell for std::cell::Cell<Encoding> {
+        fn encoding(&self) -> Encoding {
+            self.get()
+        }
+
+        fn set_encoding(&self, encoding: Encoding) {
+            self.set(encoding);
+        }
+    }
+
+    #[test]
+    fn a_font_selection_cut_between_reads_still_switches() {
+        let cases: &[(&str, &[u8], &str, &str)] = &[
+            // ATASCII's 0x00 and 0x10 are ♥ and ♣.
+            ("utf-8", b"ab\x1b[0;36 D\x00\x10", "ab♥♣", "atascii"),
+            // A UTF-8 character cut by the selection shows as U+FFFD, not as cp437's ├
+            // (0xc3); what follows is cp437's.
+            ("utf-8", b"x\xc3\x1b[0;0 D\xc9\xcd", "x\u{fffd}╔═", "cp437"),
+            // Other sequences, and a selection of a font not followed, pass as they are.
+            (
+                "utf-8",
+                b"\x1b[2J\x1b[1;99 Dend\x1b",
+                "\x1b[2J\x1b[1;99 Dend\x1b",
+                "utf-8",
+            ),
+        ];
+        for &(start, data, text, end) in cases {
+            assert_eq!(shown(start, true, &[data]), (text.to_owned(), enc(end)));
+            for cut in 0..=data.len() {
+                let (first, second) = data.split_at(cut);
+                assert_eq!(
+                    shown(start, true, &[first, second]),
+                    (text.to_owned(), enc(end)),
+                    "cut at {cut}"
+                );
+                // And every byte a read of its own.
+                let bytes: Vec<&[u8]> = data.chunks(1).collect();
+                assert_eq!(shown(start, true, &bytes), (text.to_owned(), enc(end)));
+            }
+        }
+        // Fonts not followed (`--encoding` given): the selection is shown and nothing is held.
+        assert_eq!(
+            shown("utf-8", false, &[b"ab\x1b[0;3", b"6 D!"]),
+            ("ab\x1b[0;36 D!".to_owned(), enc("utf-8"))
+        );
+    }
+
+    #[test]
+    fn unfinished_selections_are_held_and_bounded() {
+        assert_eq!(unfinished_font_switch(b"ab\x1b"), Some(2));
+        assert_eq!(unfinished_font_switch(b"ab\x1b["), Some(2));
+        assert_eq!(unfinished_font_switch(b"ab\x1b[0;36 "), Some(2));
+        assert_eq!(unfinished_font_switch(b"ab\x1b[0;36 D"), None);
+        assert_eq!(unfinished_font_switch(b"ab\x1b[2"), Some(2));
+        assert_eq!(unfinished_font_switch(b"ab\x1b[2J"), None);
+        assert_eq!(unfinished_font_switch(b"ab\x1bP"), None);
+        // The longest selection looked for, less its `D`, is held; a byte more is not.
+        let longest = b"\x1b[0;0;0;0;0;0;36 ";
+        assert_eq!(longest.len(), 17);
+        assert_eq!(unfinished_font_switch(longest), Some(0));
+        assert_eq!(unfinished_font_switch(b"\x1b[00;0;0;0;0;0;36 "), None);
+        assert_eq!(
+            font_switches(b"\x1b[0;0;0;0;0;0;36 D"),
+            [(0, 18, enc("atascii"))]
+        );
     }
 
     #[test]

@@ -413,7 +413,12 @@ fn read_keys(shared: &Shared) -> Ending {
 /// The output side: prints what the server sends until the session ends.
 fn print_output(shared: &Shared) -> Ending {
     let conn = &shared.conn;
-    let mut decoder = OutputDecoder::new(shared.settings.encoding, shared.settings.errors);
+    let mut view = crate::retro::OutputView::new(
+        OutputDecoder::new(shared.settings.encoding, shared.settings.errors),
+        !shared.settings.encoding_given,
+        shared.settings.retro,
+        true,
+    );
     let mut text = Vec::new();
     let ending = loop {
         let result = conn.read_bytes(64 * 1024, Some(TICK));
@@ -436,15 +441,7 @@ fn print_output(shared: &Shared) -> Ending {
             let actions = keys.update_modes(modes);
             let mut result = shared.perform(&mut keys, actions, &mut outgoing);
             text.clear();
-            if let Err(error) = crate::retro::show_output(
-                conn,
-                &mut decoder,
-                &data,
-                !shared.settings.encoding_given,
-                shared.settings.retro,
-                true,
-                &mut text,
-            ) {
+            if let Err(error) = view.show(conn, &data, &mut text) {
                 // --encoding-errors strict: say so; the bytes show as U+FFFD.
                 log::error!("{error}");
             }
@@ -465,12 +462,11 @@ fn print_output(shared: &Shared) -> Ending {
     text.clear();
     if ending == Ending::ServerClosed {
         while let Ok(data) = conn.read_bytes(64 * 1024, Some(Duration::ZERO)) {
-            if let Err(ironboa::Error::Decode { bytes, .. }) = decoder.decode(&data, &mut text) {
-                text.extend_from_slice(conn.encoding().decode(&bytes).as_bytes());
-            }
+            // A decoding error shows the bytes as U+FFFD: nothing more to say at the end.
+            let _ = view.show(conn, &data, &mut text);
         }
     }
-    decoder.finish(&mut text);
+    view.finish(conn, &mut text);
     text.extend_from_slice(b"\r\n");
     let _keys = shared.keys();
     let _ = show(&text);
