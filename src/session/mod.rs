@@ -56,8 +56,10 @@ pub use transport::{PeerAddress, Transport};
 pub use wait::{OptionName, WaitFor};
 
 /// The size of one transport read while a connection is idle or interactive: a stack buffer,
-/// so an idle connection holds no read buffer on the heap.
-const READ_CHUNK: usize = 4 * 1024;
+/// so an idle connection holds no read buffer on the heap. 2 KiB rather than 4: the deepest
+/// stack a connection thread ever touches stays resident, and with 4 KiB here it crossed into
+/// a fourth page (measured: 20.6 KiB per idle connection at 1,000 against 16.7).
+const READ_CHUNK: usize = 2 * 1024;
 /// The size of one transport read while data streams in (a read filled the small buffer): a
 /// heap buffer kept until reads come back small again.
 const STREAM_CHUNK: usize = 64 * 1024;
