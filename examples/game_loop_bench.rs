@@ -27,7 +27,9 @@ use ironboa::server::game::GameServer;
 use ironboa::{BlockingTelnetServer, ServerConfig, ServerConnection};
 
 fn config() -> ServerConfig {
-    ServerConfig::default().max_connections(20_000)
+    // Below the thread wall of a default kernel (vm.max_map_count 65530: about 16,300
+    // connection threads), which bind refuses to cross.
+    ServerConfig::default().max_connections(15_000)
 }
 
 fn serve(addr: &str) {

@@ -183,7 +183,7 @@ fn serve(addr: &str, mode: &str) {
     };
     let mut config = ServerConfig::default()
         .compression(compression)
-        .max_connections(20_000);
+        .max_connections(15_000);
     if mode == "offer-mccp2" {
         // MCCP2 only: the client compresses nothing back.
         config = config
