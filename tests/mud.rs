@@ -269,3 +269,35 @@ fn gmcp_hello_and_messages_both_ways() {
     client.close();
     server.shutdown();
 }
+
+/// A prompt is encoded as `write` encodes text: in the encoding set during the session (not
+/// the configured one), and with its error handling (strict refuses what it cannot encode).
+#[test]
+fn prompts_use_the_sessions_encoding() {
+    let (tx, rx) = mpsc::channel::<Result<(), String>>();
+    let tx = std::sync::Mutex::new(tx);
+    let (server, port) = serve(ServerConfig::default(), move |conn| {
+        conn.set_encoding(ironboa::Encoding::from_name("cp437").unwrap());
+        conn.write("[write \u{e9}]").unwrap();
+        conn.send_prompt("[prompt \u{e9}]").unwrap();
+        conn.set_encoding_errors(ironboa::EncodingErrors::Strict);
+        let strict = match conn.send_prompt("[\u{4e2d}]") {
+            Err(ironboa::Error::Encode {
+                character: '\u{4e2d}',
+                ..
+            }) => Ok(()),
+            other => Err(format!("{other:?}")),
+        };
+        tx.lock().unwrap().send(strict).unwrap();
+        let _ = conn.readline(T);
+    });
+    let client = TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    // é is 0x82 in cp437 (C3 A9 in UTF-8, the configured encoding).
+    let write = client.read_until_bytes(b"]", T).unwrap();
+    assert!(write.ends_with(b"[write \x82]"), "{write:02x?}");
+    let prompt = client.read_until_bytes(b"]", T).unwrap();
+    assert_eq!(prompt, b"[prompt \x82]", "{prompt:02x?}");
+    assert_eq!(rx.recv_timeout(Duration::from_secs(20)).unwrap(), Ok(()));
+    client.close();
+    server.shutdown();
+}

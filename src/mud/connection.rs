@@ -78,8 +78,10 @@ impl ServerConnection {
     /// Sends a prompt and marks where it ends, in one write: with `IAC EOR` when the client
     /// agreed to EOR (`DO EOR`, which MUD clients use to tell a prompt from a line), else with
     /// `IAC GA` unless go-ahead is suppressed (the client agreed to `WILL SGA`) or
-    /// `never_send_ga` is set. The text is sent as [`write`](Self::write) sends it (no
-    /// newline conversion). Returns the command that ended the prompt, if any.
+    /// `never_send_ga` is set. The text is encoded and sent as [`write`](Self::write) sends
+    /// it: in the session's current encoding (chosen with `set_encoding` or negotiated with
+    /// CHARSET or LANG) with its error handling, and with no newline conversion. Returns the
+    /// command that ended the prompt, if any.
     ///
     /// ```no_run
     /// # fn handler(conn: ironboa::ServerConnection) -> ironboa::Result<()> {
@@ -90,10 +92,7 @@ impl ServerConnection {
     /// ```
     pub fn send_prompt(&self, text: &str) -> Result<Option<Command>> {
         let mut bytes = Vec::with_capacity(text.len() + 2);
-        self.session
-            .options()
-            .encoding
-            .encode_into(text, &mut bytes);
+        self.session.encode_text(text, &mut bytes)?;
         self.session.write_prompt(&bytes)
     }
 
