@@ -301,3 +301,95 @@ fn prompts_use_the_sessions_encoding() {
     client.close();
     server.shutdown();
 }
+
+/// The MSSP status is made with none of the connection's locks held: a source that looks at
+/// the very connection it answers (which takes that connection's engine lock, as writing to
+/// it from another thread does) gets its answer instead of deadlocking the connection.
+#[test]
+fn mssp_source_runs_without_the_connections_locks() {
+    let slot = std::sync::Arc::new(std::sync::Mutex::new(None::<ServerConnection>));
+    let source_slot = slot.clone();
+    let source = MsspSource::new(move || {
+        let connection = source_slot.lock().unwrap().clone();
+        let mud = connection.map(|c| c.is_mud_client());
+        Mssp::new()
+            .with("NAME", "Test")
+            .with("SEEN", if mud.is_some() { "1" } else { "0" })
+    });
+    let (ready_tx, ready_rx) = mpsc::channel::<()>();
+    let ready_tx = std::sync::Mutex::new(ready_tx);
+    let (server, port) = serve(ServerConfig::default().mssp(source), move |conn| {
+        *slot.lock().unwrap() = Some(conn.clone());
+        ready_tx.lock().unwrap().send(()).unwrap();
+        let _ = conn.readline(T);
+        slot.lock().unwrap().take();
+    });
+    // The default client refuses the server's WILL MSSP, so the DO MSSP below is the first.
+    let client = TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    ready_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    let status = client.request_mssp(T).unwrap().expect("MSSP status");
+    assert_eq!(status.get("SEEN"), Some("1"));
+    client.close();
+    server.shutdown();
+}
+
+/// Two players of the mini-MUD in one room: one says DO MSSP and DONT MSSP over and over
+/// (each DO makes the status, which counts the players), while the other talks (which tells
+/// everyone in the room). Neither may deadlock the other: every `say` is answered.
+#[test]
+fn mini_mud_mssp_toggling_does_not_deadlock_the_room() {
+    use std::io::{Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let mud = ironboa::mud::mini::MiniMud::new();
+    let config = mud.config(ServerConfig::default().connect_maxwait(Duration::from_millis(100)));
+    let (server, port) = serve(config, mud.handler());
+    // Bob speaks raw Telnet: he answers no negotiation and only toggles MSSP.
+    let mut bob = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    bob.write_all(b"Bob\r\n").unwrap();
+    let (in_tx, in_rx) = mpsc::channel::<()>();
+    let mut bob_reader = bob.try_clone().unwrap();
+    let drain = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut told = false;
+        let mut buf = [0u8; 8192];
+        while let Ok(n @ 1..) = bob_reader.read(&mut buf) {
+            if !told {
+                seen.extend_from_slice(&buf[..n]);
+                if seen.windows(10).any(|w| w == b"Hello, Bob") {
+                    told = true;
+                    in_tx.send(()).unwrap();
+                }
+            }
+        }
+    });
+    in_rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let toggling = {
+        let stop = stop.clone();
+        let mut bob = bob.try_clone().unwrap();
+        std::thread::spawn(move || {
+            // IAC DO MSSP, IAC DONT MSSP
+            while !stop.load(Ordering::Relaxed) {
+                if bob.write_all(b"\xff\xfd\x46\xff\xfe\x46").is_err() {
+                    return;
+                }
+            }
+        })
+    };
+    let alice = TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default()).unwrap();
+    alice.read_until("known? ", T).unwrap();
+    alice.write("Alice\r\n").unwrap();
+    for i in 0..300 {
+        alice.write("say hi\r\n").unwrap();
+        if let Err(error) = alice.read_until("You say, 'hi'", T) {
+            panic!("say {i} not answered: {error}");
+        }
+    }
+    stop.store(true, Ordering::Relaxed);
+    toggling.join().unwrap();
+    alice.close();
+    let _ = bob.shutdown(std::net::Shutdown::Both);
+    drain.join().unwrap();
+    server.shutdown();
+}
