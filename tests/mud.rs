@@ -393,3 +393,62 @@ fn mini_mud_mssp_toggling_does_not_deadlock_the_room() {
     drain.join().unwrap();
     server.shutdown();
 }
+
+/// A name or value holding a marker byte would make the peer read other variables than those
+/// sent (or nothing at all), and a space in a GMCP package cuts the package short: every
+/// sending call refuses such a message with `InvalidArgument` and sends nothing, on both
+/// kinds of connection, whether the option is on or not.
+#[test]
+fn messages_that_would_not_frame_are_refused() {
+    fn refused(result: ironboa::Result<bool>) -> bool {
+        matches!(result, Err(ironboa::Error::InvalidArgument(_)))
+    }
+    let forged = Msdp::new().with("TITLE", "the Brave\x01HEALTH\x029999");
+    let unbalanced = Msdp::new().with("TITLE", "bad\x03");
+    let nested = Msdp::new().with(
+        "ROOM",
+        MsdpValue::table([("NAME\x06", MsdpValue::from("Hall"))]),
+    );
+    let status = Mssp::new().with("NAME", "My\x01PLAYERS\x029999");
+    let (tx, rx) = mpsc::channel::<Vec<bool>>();
+    let tx = std::sync::Mutex::new(tx);
+    let config = ServerConfig::default().offer_local(&[TelnetOption::GMCP, TelnetOption::MSDP]);
+    let (forged_s, unbalanced_s, nested_s) = (forged.clone(), unbalanced.clone(), nested.clone());
+    let (server, port) = serve(config, move |conn| {
+        let results = vec![
+            conn.gmcp_enabled(),
+            refused(conn.send_gmcp_raw("Comm Channel", b"{}")),
+            refused(conn.send_gmcp("Comm Channel", &serde_json::json!({}))),
+            refused(conn.send_gmcp_raw("", b"{}")),
+            refused(conn.send_msdp(&forged_s)),
+            refused(conn.send_msdp(&unbalanced_s)),
+            refused(conn.send_msdp(&nested_s)),
+            refused(conn.send_mssp(&status)),
+            // IAC in a value is fine: the engine doubles it.
+            conn.send_gmcp_raw("Comm.Channel", b"\xff{}").unwrap(),
+        ];
+        tx.lock().unwrap().send(results).unwrap();
+        let _ = conn.readline(T);
+    });
+    let client = TelnetConnection::connect(
+        ("127.0.0.1", port),
+        ClientConfig::default().gmcp_modules(&["Comm 1"]),
+    )
+    .unwrap();
+    assert!(client.gmcp_enabled());
+    let results = rx.recv_timeout(Duration::from_secs(20)).unwrap();
+    assert_eq!(results, [true; 9]);
+    // The first GMCP message the client sees is the good one.
+    let first = next(&client, |e| match e {
+        Event::Subnegotiation(Subnegotiation::Gmcp(m)) => Some(m),
+        _ => None,
+    });
+    assert_eq!(first.package, "Comm.Channel");
+    assert_eq!(first.data, b"\xff{}");
+    assert!(refused(client.send_gmcp_raw("Comm Channel", b"{}")));
+    assert!(refused(client.send_msdp(&forged)));
+    assert!(refused(client.send_msdp(&unbalanced)));
+    assert!(refused(client.send_msdp(&nested)));
+    client.close();
+    server.shutdown();
+}

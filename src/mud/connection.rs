@@ -7,8 +7,10 @@ use crate::proto::{Command, Engine, TelnetOption};
 use crate::server::ServerConnection;
 use crate::session::Session;
 
-/// Sends `message` if `option` is on in either direction; returns whether it was sent.
+/// Sends `message` if `option` is on in either direction; returns whether it was sent. A
+/// message that would not frame as it says is refused whether the option is on or not.
 fn send_if_enabled(session: &Session, message: Subnegotiation) -> Result<bool> {
+    message.validate()?;
     let option = message.option();
     session.write(false, |engine: &mut Engine| {
         if !engine.local_enabled(option) && !engine.remote_enabled(option) {
@@ -25,24 +27,32 @@ macro_rules! mud_calls {
         impl $type {
             #[doc = concat!("Sends a GMCP message with a JSON body to the ", $peer, " (the `mud` feature):")]
             /// `Package.Message {"json":...}`. Returns `Ok(false)`, sending nothing, when GMCP
-            /// is off.
+            /// is off. Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument),
+            /// sending nothing, when `package` is empty or holds a space.
             #[cfg(feature = "mud")]
             pub fn send_gmcp(&self, package: &str, body: &serde_json::Value) -> Result<bool> {
                 self.send_gmcp_message(Gmcp::from_json(package, body))
             }
 
             /// Sends a GMCP message with a raw body (normally JSON text; empty for none).
-            /// Returns `Ok(false)`, sending nothing, when GMCP is off.
+            /// Returns `Ok(false)`, sending nothing, when GMCP is off. Fails with
+            /// [`Error::InvalidArgument`](crate::Error::InvalidArgument), sending nothing, when
+            /// `package` is empty or holds a space.
             pub fn send_gmcp_raw(&self, package: &str, body: &[u8]) -> Result<bool> {
                 self.send_gmcp_message(Gmcp::new(package, body))
             }
 
             /// Sends a GMCP message. Returns `Ok(false)`, sending nothing, when GMCP is off.
+            /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument), sending
+            /// nothing, when it would not frame (see [`Gmcp::validate`]).
             pub fn send_gmcp_message(&self, message: Gmcp) -> Result<bool> {
                 send_if_enabled(&self.session, Subnegotiation::Gmcp(message))
             }
 
             /// Sends MSDP variables. Returns `Ok(false)`, sending nothing, when MSDP is off.
+            /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument), sending
+            /// nothing, when a name or string value holds an MSDP marker byte (0x01 to 0x06),
+            /// which would make the peer read other variables (see [`Msdp::validate`]).
             pub fn send_msdp(&self, message: &Msdp) -> Result<bool> {
                 send_if_enabled(&self.session, Subnegotiation::Msdp(message.clone()))
             }
@@ -70,7 +80,9 @@ mud_calls!(TelnetConnection, "server");
 impl ServerConnection {
     /// Sends the server's status (MSSP), if the client agreed to MSSP; returns whether it was
     /// sent. [`ServerConfig::mssp`](crate::ServerConfig::mssp) answers a crawler's `DO MSSP`
-    /// by itself.
+    /// by itself. Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument),
+    /// sending nothing, when a name or value holds an MSSP marker byte (0x01 or 0x02; see
+    /// [`Mssp::validate`]).
     pub fn send_mssp(&self, status: &Mssp) -> Result<bool> {
         send_if_enabled(&self.session, Subnegotiation::Mssp(status.clone()))
     }

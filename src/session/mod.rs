@@ -385,7 +385,13 @@ impl Session {
             if !engine.local_enabled(option) {
                 log::debug!("{}: {option} turned off again: reply not sent", self.peer());
             } else if let Err(error) = engine.send_subnegotiation(&reply) {
-                log::debug!("{}: {option} reply not sent: {error}", self.peer());
+                // A reply that does not frame is the application's mistake; a full output
+                // buffer is the peer's doing, and not worth more than a debug line.
+                if matches!(error, Error::InvalidArgument(_)) {
+                    log::warn!("{}: {option} reply not sent: {error}", self.peer());
+                } else {
+                    log::debug!("{}: {option} reply not sent: {error}", self.peer());
+                }
             }
         });
     }
