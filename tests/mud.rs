@@ -452,3 +452,86 @@ fn messages_that_would_not_frame_are_refused() {
     client.close();
     server.shutdown();
 }
+
+/// `request_mssp(None)` never waits for a status that will not come. MSSP agreed during the
+/// opening negotiation (the server offers `WILL MSSP` and sends its status at once), and
+/// that status's event already read: the call answers with it, sending nothing.
+#[test]
+fn request_mssp_answers_with_a_status_already_received() {
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = asked.clone();
+    let source = MsspSource::new(move || {
+        let n = counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        Mssp::new().with("ASKED", &n.to_string())
+    });
+    let (server, port) = serve(ServerConfig::default().mssp(source), |conn| {
+        let _ = conn.readline(T);
+    });
+    let mut policy = Policy::client();
+    policy.remote.insert(TelnetOption::MSSP);
+    let client =
+        TelnetConnection::connect(("127.0.0.1", port), ClientConfig::default().policy(policy))
+            .unwrap();
+    // An earlier event read took the status.
+    let first = next(&client, |e| match e {
+        Event::Subnegotiation(Subnegotiation::Mssp(status)) => Some(status),
+        _ => None,
+    });
+    assert_eq!(first.get("ASKED"), Some("1"));
+    assert!(client.remote_enabled(TelnetOption::MSSP));
+    // Run in a thread so that a call that blocks for ever fails the test instead of hanging it.
+    let client = std::sync::Arc::new(client);
+    let (tx, rx) = mpsc::channel();
+    let asking = client.clone();
+    std::thread::spawn(move || tx.send(asking.request_mssp(None).map_err(|e| e.to_string())));
+    let status = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("request_mssp(None) returned");
+    assert_eq!(status, Ok(Some(first)));
+    // Nothing was asked again.
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+    client.close();
+    server.shutdown();
+}
+
+/// MSSP on but no status received (a server that agreed to MSSP without sending one):
+/// `request_mssp` asks again with `DONT MSSP`, `DO MSSP`, and returns what that brings.
+#[test]
+fn request_mssp_asks_again_when_mssp_is_on_without_a_status() {
+    // This server agrees to MSSP without a source, and sends a status by hand only when MSSP
+    // is turned on a second time.
+    let mut server_policy = Policy::server();
+    server_policy.local.insert(TelnetOption::MSSP);
+    let config = ServerConfig::default().policy(server_policy);
+    let (server, port) = serve(config, |conn| {
+        let mut turned_on = 0;
+        while let Ok(event) = conn.next_event(T) {
+            if let Event::OptionChanged {
+                option: TelnetOption::MSSP,
+                side: ironboa::proto::Side::Local,
+                enabled: true,
+            } = event
+            {
+                turned_on += 1;
+                if turned_on == 2 {
+                    let status = Mssp::new().with("NAME", "Again");
+                    assert!(conn.send_mssp(&status).unwrap());
+                }
+            }
+        }
+    });
+    let client = TelnetConnection::connect(
+        ("127.0.0.1", port),
+        ClientConfig::default().offer_remote(&[TelnetOption::MSSP]),
+    )
+    .unwrap();
+    client
+        .wait_for(&ironboa::WaitFor::new().remote(TelnetOption::MSSP, true), T)
+        .unwrap();
+    let status = client.request_mssp(T).unwrap().expect("MSSP status");
+    assert_eq!(status.get("NAME"), Some("Again"));
+    // Asked again, the answer is the status received, at once.
+    assert_eq!(client.request_mssp(T).unwrap(), Some(status));
+    client.close();
+    server.shutdown();
+}

@@ -120,26 +120,46 @@ impl ServerConnection {
     }
 }
 
+/// How long [`TelnetConnection::request_mssp`] waits when given no timeout and the
+/// configuration has no read timeout.
+const MSSP_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 impl TelnetConnection {
-    /// Asks the server for its status (`DO MSSP`, if not on already) and waits up to `timeout`
-    /// for it (`None`: for ever). `Ok(None)` when the server refuses MSSP or sends nothing in
-    /// time; the status otherwise. Data that arrives meanwhile is kept for later reads; the
-    /// events before the status are consumed.
+    /// The server's status (MSSP), as a crawler wants it:
+    ///
+    /// * MSSP is on and a status has arrived (even one whose event was already read, say
+    ///   during the opening negotiation, where a server that offers `WILL MSSP` sends it): that
+    ///   status, at once, with nothing sent. A server sends its status once each time MSSP is
+    ///   turned on, so nothing newer would come without asking again.
+    /// * MSSP is on and no status has arrived: asks again (`DONT MSSP`, then `DO MSSP`, which
+    ///   makes a server send the status again) and waits for it.
+    /// * MSSP is off: asks (`DO MSSP`) and waits for the status.
+    ///
+    /// The wait lasts at most `timeout`; with `None`, at most the configuration's
+    /// [`read_timeout`](crate::ClientConfig::read_timeout), or 10 s without one (never for
+    /// ever: a server that ignores negotiation would never answer). `Ok(None)` when the server
+    /// refuses MSSP or sends nothing in time. Data and events (the status's among them) that
+    /// arrive meanwhile are kept for later reads.
     pub fn request_mssp(&self, timeout: Option<std::time::Duration>) -> Result<Option<Mssp>> {
-        self.with_engine(|e| e.enable_remote(TelnetOption::MSSP))?;
-        let deadline = timeout.map(crate::session::deadline_after);
-        let refused =
-            |e: &Engine| !e.remote_enabled(TelnetOption::MSSP) && !e.is_pending(TelnetOption::MSSP);
-        loop {
-            let left = deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
-            match self.session.next_event_unless(left, refused) {
-                Ok(Some(crate::Event::Subnegotiation(Subnegotiation::Mssp(status)))) => {
-                    return Ok(Some(status));
-                }
-                Ok(Some(_)) => {}
-                Ok(None) | Err(crate::Error::Timeout { .. }) => return Ok(None),
-                Err(error) => return Err(error),
+        let (last, seen) = self.session.last_mssp();
+        if self
+            .session
+            .inspect(|e| e.remote_enabled(TelnetOption::MSSP))
+        {
+            if let Some(status) = last {
+                return Ok(Some(status));
             }
         }
+        self.session.write(false, |e| {
+            if e.remote_enabled(TelnetOption::MSSP) {
+                e.disable_remote(TelnetOption::MSSP);
+            }
+            e.enable_remote(TelnetOption::MSSP);
+            Ok(())
+        })?;
+        let timeout = self.timeout(timeout).unwrap_or(MSSP_WAIT);
+        let refused =
+            |e: &Engine| !e.remote_enabled(TelnetOption::MSSP) && !e.is_pending(TelnetOption::MSSP);
+        self.session.next_mssp(seen, timeout, refused)
     }
 }

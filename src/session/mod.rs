@@ -103,6 +103,10 @@ pub(crate) struct ReadState {
     events: EventQueue,
     /// The last subnegotiation received, option byte first (telnetlib's `read_sb_data`).
     last_subnegotiation: Vec<u8>,
+    /// The last MSSP status received (a client's `request_mssp` answers with it), and how
+    /// many have been received.
+    last_mssp: Option<crate::options::Mssp>,
+    mssp_received: u64,
     /// The client's option-negotiation callback (telnetlib's), called for every event.
     hook: Option<NegotiationHook>,
     /// A reply owed when an option turns on locally, made by the application's code (a
@@ -394,6 +398,38 @@ impl Session {
                 }
             }
         });
+    }
+
+    /// The last MSSP status received, whether or not its event has been read, and how many
+    /// have been received.
+    pub(crate) fn last_mssp(&self) -> (Option<crate::options::Mssp>, u64) {
+        let state = self.reader.lock();
+        (state.last_mssp.clone(), state.mssp_received)
+    }
+
+    /// Waits for an MSSP status after the `seen`th; `None` once `stop` holds on the engine
+    /// first, or when `timeout` passes. Events stay queued for `next_event`.
+    pub(crate) fn next_mssp(
+        &self,
+        seen: u64,
+        timeout: Duration,
+        stop: impl Fn(&Engine) -> bool,
+    ) -> Result<Option<crate::options::Mssp>> {
+        self.read_until(
+            Wait::Until(deadline_after(timeout)),
+            Operation::Event,
+            |state, engine| {
+                if state.mssp_received > seen {
+                    Some(state.last_mssp.clone())
+                } else {
+                    stop(engine).then_some(None)
+                }
+            },
+            |_, error| match error {
+                Error::Timeout { .. } => Ok(None),
+                error => Err(error),
+            },
+        )
     }
 
     /// Takes the last subnegotiation received (telnetlib's `read_sb_data`).
@@ -1335,6 +1371,10 @@ impl Session {
                 state.last_subnegotiation.clear();
                 state.last_subnegotiation.push(sb.option().0);
                 state.last_subnegotiation.extend_from_slice(&sb.encode());
+                if let crate::options::Subnegotiation::Mssp(status) = sb {
+                    state.last_mssp = Some(status.clone());
+                    state.mssp_received += 1;
+                }
             }
             Event::ProtocolError(error) => log::debug!("{}: {error}", self.peer()),
             _ => {}
@@ -1532,23 +1572,6 @@ impl Session {
             wait_for_timeout(timeout),
             Operation::WaitFor,
             |_, engine| conditions.satisfied(engine).then_some(()),
-            |_, error| Err(error),
-        )
-    }
-
-    /// The next event, or `None` once `stop` holds on the engine with no event left.
-    pub(crate) fn next_event_unless(
-        &self,
-        timeout: Option<Duration>,
-        stop: impl Fn(&Engine) -> bool,
-    ) -> Result<Option<Event>> {
-        self.read_until(
-            wait_for_timeout(timeout),
-            Operation::Event,
-            |state, engine| match state.events.pop() {
-                Some(event) => Some(Some(event)),
-                None => stop(engine).then_some(None),
-            },
             |_, error| Err(error),
         )
     }
