@@ -52,7 +52,9 @@ pub enum Error {
         /// The configured value of that bound, in bytes (or items, for counts).
         max: usize,
     },
-    /// An argument was not acceptable, e.g. an unknown option name given to `wait_for`.
+    /// An argument was not acceptable, e.g. an unknown option name given to `wait_for`, or a
+    /// message that would not frame as it says: a marker byte in an MSDP or MSSP name or value,
+    /// a space in a GMCP package name (see [`Msdp::validate`](crate::options::Msdp::validate)).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
     /// Under [`EncodingErrors::Strict`](crate::EncodingErrors::Strict), received bytes that do

@@ -54,6 +54,44 @@ fn msdp_value() -> impl Strategy<Value = MsdpValue> {
     })
 }
 
+/// Names that may hold the markers (one in three characters is one).
+fn any_name() -> impl Strategy<Value = String> {
+    proptest::collection::vec(prop_oneof![1u8..=6, b'A'..=b'Z', b'a'..=b'z'], 1..6)
+        .prop_map(|bytes| String::from_utf8(bytes).unwrap())
+}
+
+/// Values whose strings may hold the markers.
+fn any_value() -> impl Strategy<Value = MsdpValue> {
+    let leaf = proptest::collection::vec(prop_oneof![1u8..=6, any::<u8>()], 0..6)
+        .prop_map(MsdpValue::String);
+    leaf.prop_recursive(3, 16, 3, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..3).prop_map(MsdpValue::Array),
+            proptest::collection::vec((any_name(), inner), 0..3).prop_map(MsdpValue::Table),
+        ]
+    })
+}
+
+/// Whether any name or string of `message` holds an MSDP marker.
+fn msdp_marked(message: &Msdp) -> bool {
+    fn marked(bytes: &[u8]) -> bool {
+        bytes.iter().any(|b| (1..=6).contains(b))
+    }
+    fn value_marked(value: &MsdpValue) -> bool {
+        match value {
+            MsdpValue::String(bytes) => marked(bytes),
+            MsdpValue::Array(items) => items.iter().any(value_marked),
+            MsdpValue::Table(entries) => entries
+                .iter()
+                .any(|(name, value)| marked(name.as_bytes()) || value_marked(value)),
+        }
+    }
+    message
+        .vars
+        .iter()
+        .any(|(name, value)| marked(name.as_bytes()) || value_marked(value))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
 
@@ -109,6 +147,47 @@ proptest! {
         let message = Mssp { vars };
         let (_, received) = over_the_wire(&Subnegotiation::Mssp(message.clone()), &cuts);
         prop_assert_eq!(received, vec![Subnegotiation::Mssp(message)]);
+    }
+
+    /// Whatever `validate` accepts round-trips; whatever it refuses holds a marker byte.
+    #[test]
+    fn msdp_validate_refuses_exactly_the_markers(
+        vars in proptest::collection::vec((any_name(), any_value()), 0..4),
+    ) {
+        let message = Msdp { vars };
+        let marked = msdp_marked(&message);
+        match message.validate() {
+            Ok(()) => {
+                prop_assert!(!marked);
+                prop_assert_eq!(Msdp::decode(&message.encode()), Ok(message));
+            }
+            Err(ironboa::Error::InvalidArgument(_)) => prop_assert!(marked),
+            Err(other) => prop_assert!(false, "{other:?}"),
+        }
+    }
+
+    /// The same for MSSP (markers 0x01 and 0x02) and GMCP (a space in the package).
+    #[test]
+    fn mssp_and_gmcp_validate_refuse_exactly_what_would_not_frame(
+        vars in proptest::collection::vec(
+            (any_name(), proptest::collection::vec(any_name(), 1..3)),
+            0..4,
+        ),
+        package in "[A-Za-z. \x01]{1,12}",
+    ) {
+        let status = Mssp { vars };
+        let marked = status.vars.iter().any(|(name, values)| {
+            std::iter::once(name).chain(values).any(|t| t.contains(['\x01', '\x02']))
+        });
+        prop_assert_eq!(status.validate().is_err(), marked);
+        if !marked {
+            prop_assert_eq!(Mssp::decode(&status.encode()), Ok(status));
+        }
+        let message = Gmcp::new(&package, b"{}");
+        prop_assert_eq!(message.validate().is_err(), package.contains(' '));
+        if !package.contains(' ') {
+            prop_assert_eq!(Gmcp::decode(&message.encode()), Ok(message));
+        }
     }
 
     #[test]

@@ -220,7 +220,7 @@ impl TelnetConnection {
     }
 
     /// A call's timeout, or the configured default when it gave none.
-    fn timeout(&self, timeout: Option<Duration>) -> Option<Duration> {
+    pub(crate) fn timeout(&self, timeout: Option<Duration>) -> Option<Duration> {
         timeout.or(self.read_timeout)
     }
 

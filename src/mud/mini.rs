@@ -419,12 +419,20 @@ impl Game<'_> {
         self.connection.send(&text)
     }
 
-    /// Tells everyone else in this room, without waiting for any of them.
+    /// Tells everyone else in this room, without waiting for any of them. The player list is
+    /// let go before anything is sent: it is never held while a connection's locks are taken,
+    /// so no order between the two kinds of lock can deadlock.
     fn tell_room(&self, text: &str) {
-        for (id, player) in self.world.players.lock().iter() {
-            if *id != self.connection.id() && player.room == self.room {
-                let _ = player.connection.send_nowait(text);
-            }
+        let listeners: Vec<ServerConnection> = self
+            .world
+            .players
+            .lock()
+            .iter()
+            .filter(|(id, player)| **id != self.connection.id() && player.room == self.room)
+            .map(|(_, player)| player.connection.clone())
+            .collect();
+        for connection in listeners {
+            let _ = connection.send_nowait(text);
         }
     }
 }

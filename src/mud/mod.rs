@@ -35,6 +35,14 @@ use crate::options::Mssp;
 /// What a server answers `DO MSSP` with, computed each time a client asks (a crawler wants
 /// the current player count and uptime).
 ///
+/// The status is computed on the connection's thread, in the middle of one of its reads
+/// (whichever read or wait the handler is in when `DO MSSP` arrives), but with none of the
+/// connection's locks held: it may take the application's own locks (a player list), even
+/// ones held by threads that write to this connection. It must not block for long, though:
+/// the connection reads nothing else meanwhile. A client that says `DO MSSP` and `DONT MSSP`
+/// over and over gets one status per turn of the read loop at most, and none once MSSP is
+/// off again.
+///
 /// ```
 /// use std::time::Instant;
 /// use ironboa::mud::MsspSource;

@@ -47,7 +47,31 @@ impl Gmcp {
         })
     }
 
-    /// The payload after the option byte: the package, and a space and the body if there is one.
+    /// Checks that the message frames as it says: the package name is not empty and holds no
+    /// space (the first space ends it, so `"Comm Channel"` would be read as package `Comm`).
+    /// Fails with [`Error::InvalidArgument`](crate::Error::InvalidArgument). The body may
+    /// hold anything.
+    ///
+    /// ```
+    /// use ironboa::options::Gmcp;
+    ///
+    /// assert!(Gmcp::new("Comm.Channel", b"{}").validate().is_ok());
+    /// let bad = Gmcp::new("Comm Channel", b"{}");
+    /// assert!(matches!(bad.validate(), Err(ironboa::Error::InvalidArgument(_))));
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        if self.package.is_empty() || self.package.contains(' ') {
+            return Err(crate::Error::InvalidArgument(format!(
+                "GMCP package name {:?} is empty or holds a space",
+                self.package
+            )));
+        }
+        Ok(())
+    }
+
+    /// The payload after the option byte: the package, and a space and the body if there is
+    /// one. Does not check its input (see [`validate`](Self::validate), which every sending
+    /// call applies).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.package.len() + 1 + self.data.len());
         out.extend_from_slice(self.package.as_bytes());

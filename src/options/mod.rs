@@ -131,6 +131,19 @@ impl Subnegotiation {
         }
     }
 
+    /// Checks that the payload frames as it says where its codec has rules the types cannot
+    /// enforce: [`Gmcp::validate`], [`Msdp::validate`], [`Mssp::validate`]. Everything else
+    /// passes. [`Engine::send_subnegotiation`](crate::proto::Engine::send_subnegotiation)
+    /// applies it, so every call that sends a subnegotiation refuses what it refuses.
+    pub fn validate(&self) -> crate::Result<()> {
+        match self {
+            Subnegotiation::Gmcp(m) => m.validate(),
+            Subnegotiation::Msdp(m) => m.validate(),
+            Subnegotiation::Mssp(m) => m.validate(),
+            _ => Ok(()),
+        }
+    }
+
     /// The unescaped payload (what goes between `IAC SB <option>` and `IAC SE`).
     pub fn encode(&self) -> Vec<u8> {
         match self {

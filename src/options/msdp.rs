@@ -4,7 +4,9 @@
 //! `IAC SB MSDP VAR "ROOM" VAL TABLE_OPEN VAR "NAME" VAL "Hall" TABLE_CLOSE IAC SE`.
 //! The client asks with commands, which are variables too (`VAR "REPORT" VAL "HEALTH"`);
 //! [`MsdpCommand`] reads them. Values are bytes (they may hold anything but the six markers,
-//! IAC included: the engine doubles it on the wire); names are text.
+//! IAC included: the engine doubles it on the wire); names are text. A name or string value
+//! holding a marker byte (0x01 to 0x06) would inject variables or break the message:
+//! [`Msdp::validate`] refuses it, and so does every call that sends one.
 
 use std::borrow::Cow;
 
@@ -78,6 +80,15 @@ impl MsdpValue {
                     })
                     .sum(),
             }
+    }
+
+    /// Refuses a string (nested ones included) or table name that holds a marker byte.
+    fn validate(&self) -> crate::Result<()> {
+        match self {
+            MsdpValue::String(bytes) => check_plain("value", bytes),
+            MsdpValue::Array(items) => items.iter().try_for_each(MsdpValue::validate),
+            MsdpValue::Table(entries) => validate_vars(entries),
+        }
     }
 
     fn encode_into(&self, out: &mut Vec<u8>) {
@@ -187,11 +198,49 @@ impl Msdp {
         Ok(Msdp { vars })
     }
 
-    /// The payload after the option byte.
+    /// Checks that the message frames as it says: no name or string value (at any depth)
+    /// holds an MSDP marker byte (0x01 to 0x06), which would make the peer read other
+    /// variables than those sent, or fail to read the message at all. Fails with
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument). IAC (255) is fine: it is
+    /// doubled on the wire.
+    ///
+    /// ```
+    /// use ironboa::options::Msdp;
+    ///
+    /// assert!(Msdp::new().with("TITLE", "the Brave").validate().is_ok());
+    /// let forged = Msdp::new().with("TITLE", "the Brave\x01HEALTH\x029999");
+    /// assert!(matches!(forged.validate(), Err(ironboa::Error::InvalidArgument(_))));
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        validate_vars(&self.vars)
+    }
+
+    /// The payload after the option byte. Does not check its input: a marker byte in a name
+    /// or value goes out as it is (see [`validate`](Self::validate), which every sending
+    /// call applies).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         encode_vars(&self.vars, &mut out);
         out
+    }
+}
+
+fn validate_vars(vars: &[(String, MsdpValue)]) -> crate::Result<()> {
+    for (name, value) in vars {
+        check_plain("variable name", name.as_bytes())?;
+        value.validate()?;
+    }
+    Ok(())
+}
+
+/// Refuses `bytes` (a name or string value) if it holds an MSDP marker.
+fn check_plain(what: &str, bytes: &[u8]) -> crate::Result<()> {
+    match bytes.iter().find(|b| (VAR..=ARRAY_CLOSE).contains(b)) {
+        None => Ok(()),
+        Some(marker) => Err(crate::Error::InvalidArgument(format!(
+            "MSDP {what} {:?} holds byte {marker:#04x}, an MSDP marker",
+            String::from_utf8_lossy(bytes)
+        ))),
     }
 }
 

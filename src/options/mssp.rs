@@ -2,7 +2,9 @@
 //!
 //! A server that agrees to `DO MSSP` sends its status as name/value pairs:
 //! `IAC SB MSSP MSSP_VAR "PLAYERS" MSSP_VAL "3" MSSP_VAR "PORT" MSSP_VAL "4000" MSSP_VAL "4001" IAC SE`.
-//! A name may carry several values. Crawlers (mudstats, MUD listings) ask for it.
+//! A name may carry several values. Crawlers (mudstats, MUD listings) ask for it. Names and
+//! values may not hold the markers (0x01 and 0x02), which would inject variables:
+//! [`Mssp::validate`] refuses them, and so does every call that sends a status.
 
 /// `MSSP_VAR`: a variable name follows.
 pub const VAR: u8 = 1;
@@ -95,7 +97,34 @@ impl Mssp {
         Ok(Mssp { vars })
     }
 
-    /// The payload after the option byte.
+    /// Checks that no name or value holds an MSSP marker byte (`MSSP_VAR` 0x01, `MSSP_VAL`
+    /// 0x02), which would make a crawler read other variables than those sent. Fails with
+    /// [`Error::InvalidArgument`](crate::Error::InvalidArgument).
+    ///
+    /// ```
+    /// use ironboa::options::Mssp;
+    ///
+    /// assert!(Mssp::new().with("NAME", "Mini").validate().is_ok());
+    /// let forged = Mssp::new().with("NAME", "My\x01PLAYERS\x029999");
+    /// assert!(matches!(forged.validate(), Err(ironboa::Error::InvalidArgument(_))));
+    /// ```
+    pub fn validate(&self) -> crate::Result<()> {
+        let texts = self.vars.iter().flat_map(|(name, values)| {
+            std::iter::once(("name", name)).chain(values.iter().map(|value| ("value", value)))
+        });
+        for (what, text) in texts {
+            if let Some(marker) = text.bytes().find(|&b| b == VAR || b == VAL) {
+                return Err(crate::Error::InvalidArgument(format!(
+                    "MSSP {what} {text:?} holds byte {marker:#04x}, an MSSP marker"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The payload after the option byte. Does not check its input: a marker byte in a name
+    /// or value goes out as it is (see [`validate`](Self::validate), which every sending
+    /// call applies).
     pub fn encode(&self) -> Vec<u8> {
         let mut out = Vec::new();
         for (name, values) in &self.vars {

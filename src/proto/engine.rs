@@ -563,8 +563,12 @@ impl Engine {
         Ok(())
     }
 
-    /// Queues a subnegotiation, framed and escaped.
+    /// Queues a subnegotiation, framed and escaped. Fails with [`Error::InvalidArgument`]
+    /// (queuing nothing) when its payload would not frame as it says (see
+    /// [`Subnegotiation::validate`]: a marker byte in an MSDP or MSSP name or value, a space in
+    /// a GMCP package name).
     pub fn send_subnegotiation(&mut self, subnegotiation: &Subnegotiation) -> Result<()> {
+        subnegotiation.validate()?;
         self.send_raw_subnegotiation(subnegotiation.option(), &subnegotiation.encode())
     }
 

@@ -219,7 +219,9 @@ impl ServerConfig {
 
     /// Answers a client's `DO MSSP` (a MUD crawler's) with the status `source` gives at that
     /// moment (default none: MSSP is refused). Adds MSSP to the policy's `local` set, and the
-    /// opening negotiation offers `WILL MSSP` to clients that negotiate.
+    /// opening negotiation offers `WILL MSSP` to clients that negotiate. The source runs on
+    /// the connection's thread, with none of the connection's locks held, and must not block
+    /// for long (see [`MsspSource`](crate::mud::MsspSource)).
     ///
     /// ```
     /// use ironboa::{ServerConfig, TelnetOption};

@@ -22,19 +22,14 @@ use crate::session::{Encoding, Wait};
 pub(crate) fn negotiate(connection: &ServerConnection, config: &ServerConfig) -> Result<()> {
     let session = &connection.session;
     if let Some(source) = config.mssp.clone() {
-        session.set_event_observer(Box::new(move |engine, event| {
-            if let crate::proto::Event::OptionChanged {
-                option: TelnetOption::MSSP,
-                side: crate::proto::Side::Local,
-                enabled: true,
-            } = event
-            {
-                let status = crate::options::Subnegotiation::Mssp(source.status());
-                if let Err(error) = engine.send_subnegotiation(&status) {
-                    log::debug!("MSSP status not sent: {error}");
-                }
-            }
-        }));
+        // Made on the reading thread with the connection's locks let go: the source may take
+        // the application's locks (see `DeferredReply`).
+        session.set_deferred_reply(crate::session::DeferredReply {
+            option: TelnetOption::MSSP,
+            make: std::sync::Arc::new(move || {
+                crate::options::Subnegotiation::Mssp(source.status())
+            }),
+        });
     }
     let deadline = crate::session::deadline_after(config.connect_maxwait);
     session.write(false, |e| {

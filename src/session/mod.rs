@@ -22,7 +22,9 @@
 //! writes them before it lets go, and looks once more after letting go. A layer that works in
 //! both directions (TLS) has a lock of its own, taken last and only while it encrypts or
 //! decrypts, never during transport I/O; bytes it must send after decrypting (a key update's
-//! answer) go out through the same doors, marked by `layer_output_due`.
+//! answer) go out through the same doors, marked by `layer_output_due`. The application's code
+//! never runs with the reader or engine lock held: a reply it makes (a server's MSSP status) is
+//! only noted as due while they are held, and made once they are let go ([`DeferredReply`]).
 
 mod buffer;
 mod events;
@@ -103,11 +105,15 @@ pub(crate) struct ReadState {
     events: EventQueue,
     /// The last subnegotiation received, option byte first (telnetlib's `read_sb_data`).
     last_subnegotiation: Vec<u8>,
+    /// The last MSSP status received (a client's `request_mssp` answers with it), and how
+    /// many have been received.
+    last_mssp: Option<crate::options::Mssp>,
+    mssp_received: u64,
     /// The client's option-negotiation callback (telnetlib's), called for every event.
     hook: Option<NegotiationHook>,
-    /// A callback that sees every event while negotiation stays automatic (a server's MSSP
-    /// answer); it may queue replies on the engine.
-    observer: Option<NegotiationHook>,
+    /// A reply owed when an option turns on locally, made by the application's code (a
+    /// server's MSSP status): see [`DeferredReply`].
+    deferred_reply: Option<DeferredReply>,
     /// The large read buffer while data streams in; empty otherwise.
     stream_buffer: Vec<u8>,
     layers: InputLayers,
@@ -154,6 +160,22 @@ struct WriteState {
 /// A callback that sees every event the engine reports and may answer through the engine.
 pub(crate) type NegotiationHook = Box<dyn FnMut(&mut Engine, &Event) + Send>;
 
+/// A subnegotiation the reading side owes the peer each time `option` turns on locally (a
+/// server's MSSP status when a crawler says `DO MSSP`), made by the application's code.
+///
+/// That code may take the application's own locks (a player list), and other threads hold
+/// those while they write to this connection, which takes its engine lock: so `make` never
+/// runs with the reader or engine lock held. The reading side only notes that the reply is
+/// due (one at most: a peer toggling the option gets one reply, not one per toggle), and
+/// makes and queues it at the next turn of its read loop, with both locks let go; it is sent
+/// only if the option is still on then.
+pub(crate) struct DeferredReply {
+    /// The option whose local enabling makes the reply due.
+    pub(crate) option: TelnetOption,
+    /// Makes the reply; runs on the reading thread.
+    pub(crate) make: Arc<dyn Fn() -> crate::options::Subnegotiation + Send + Sync>,
+}
+
 /// One Telnet connection over a transport, shared by the handles of a server connection or a
 /// client.
 pub(crate) struct Session {
@@ -178,6 +200,8 @@ pub(crate) struct Session {
     prompt_pending: AtomicBool,
     /// Password mode: we perform ECHO but echo nothing.
     password_mode: AtomicBool,
+    /// A [`DeferredReply`] is due: the reading side makes and queues it with its locks let go.
+    reply_due: AtomicBool,
     /// An input layer has bytes of its own to send (a TLS key update's answer): the next
     /// write goes through the output layers even with nothing else to send.
     layer_output_due: AtomicBool,
@@ -273,6 +297,7 @@ impl Session {
             prompt_pending: AtomicBool::new(false),
             password_mode: AtomicBool::new(false),
             layer_output_due: AtomicBool::new(false),
+            reply_due: AtomicBool::new(false),
             layer_info: std::sync::OnceLock::new(),
             text: text::TextSettings::new(options.encoding_errors),
             output_switches: Mutex::new(Vec::new()),
@@ -337,10 +362,76 @@ impl Session {
         state.hook = Some(hook);
     }
 
-    /// Installs a callback that sees every event after the engine has handled it;
+    /// Installs a reply owed each time an option turns on locally (see [`DeferredReply`]);
     /// negotiation stays automatic (unlike [`set_negotiation_hook`](Self::set_negotiation_hook)).
-    pub(crate) fn set_event_observer(&self, observer: NegotiationHook) {
-        self.reader.lock().observer = Some(observer);
+    pub(crate) fn set_deferred_reply(&self, reply: DeferredReply) {
+        self.reader.lock().deferred_reply = Some(reply);
+    }
+
+    /// Makes and queues the [`DeferredReply`] if one is due, with the reader lock (held by
+    /// the caller, through `state`) and the engine lock let go while the application's code
+    /// runs. Only queues it: the caller writes it with its other output.
+    fn make_deferred_reply(&self, state: &mut parking_lot::MutexGuard<'_, ReadState>) {
+        if !self.reply_due.load(Ordering::Acquire) {
+            return;
+        }
+        let Some((option, make)) = state
+            .deferred_reply
+            .as_ref()
+            .map(|reply| (reply.option, reply.make.clone()))
+        else {
+            return;
+        };
+        if !self.reply_due.swap(false, Ordering::AcqRel) {
+            return;
+        }
+        parking_lot::MutexGuard::unlocked(state, || {
+            let reply = make();
+            let mut engine = self.engine.lock();
+            if !engine.local_enabled(option) {
+                log::debug!("{}: {option} turned off again: reply not sent", self.peer());
+            } else if let Err(error) = engine.send_subnegotiation(&reply) {
+                // A reply that does not frame is the application's mistake; a full output
+                // buffer is the peer's doing, and not worth more than a debug line.
+                if matches!(error, Error::InvalidArgument(_)) {
+                    log::warn!("{}: {option} reply not sent: {error}", self.peer());
+                } else {
+                    log::debug!("{}: {option} reply not sent: {error}", self.peer());
+                }
+            }
+        });
+    }
+
+    /// The last MSSP status received, whether or not its event has been read, and how many
+    /// have been received.
+    pub(crate) fn last_mssp(&self) -> (Option<crate::options::Mssp>, u64) {
+        let state = self.reader.lock();
+        (state.last_mssp.clone(), state.mssp_received)
+    }
+
+    /// Waits for an MSSP status after the `seen`th; `None` once `stop` holds on the engine
+    /// first, or when `timeout` passes. Events stay queued for `next_event`.
+    pub(crate) fn next_mssp(
+        &self,
+        seen: u64,
+        timeout: Duration,
+        stop: impl Fn(&Engine) -> bool,
+    ) -> Result<Option<crate::options::Mssp>> {
+        self.read_until(
+            Wait::Until(deadline_after(timeout)),
+            Operation::Event,
+            |state, engine| {
+                if state.mssp_received > seen {
+                    Some(state.last_mssp.clone())
+                } else {
+                    stop(engine).then_some(None)
+                }
+            },
+            |_, error| match error {
+                Error::Timeout { .. } => Ok(None),
+                error => Err(error),
+            },
+        )
     }
 
     /// Takes the last subnegotiation received (telnetlib's `read_sb_data`).
@@ -992,6 +1083,7 @@ impl Session {
     ) -> Result<T> {
         let mut state = self.reader.lock();
         loop {
+            self.make_deferred_reply(&mut state);
             let (found, queued) = {
                 let mut engine = self.engine.lock();
                 let found = check(&mut state, &mut engine);
@@ -1282,6 +1374,10 @@ impl Session {
                 state.last_subnegotiation.clear();
                 state.last_subnegotiation.push(sb.option().0);
                 state.last_subnegotiation.extend_from_slice(&sb.encode());
+                if let crate::options::Subnegotiation::Mssp(status) = sb {
+                    state.last_mssp = Some(status.clone());
+                    state.mssp_received += 1;
+                }
             }
             Event::ProtocolError(error) => log::debug!("{}: {error}", self.peer()),
             _ => {}
@@ -1290,8 +1386,19 @@ impl Session {
         if let Some(hook) = state.hook.as_mut() {
             hook(engine, &event);
         }
-        if let Some(observer) = state.observer.as_mut() {
-            observer(engine, &event);
+        if let (
+            Some(reply),
+            Event::OptionChanged {
+                option,
+                side: crate::proto::Side::Local,
+                enabled: true,
+            },
+        ) = (&state.deferred_reply, &event)
+        {
+            if *option == reply.option {
+                // Made after the locks are let go (see `DeferredReply`).
+                self.reply_due.store(true, Ordering::Release);
+            }
         }
         state.events.push(event, self.options.events);
         erased
@@ -1309,15 +1416,23 @@ impl Session {
         match self.transport.peer_has_closed() {
             Some(closed) => closed,
             None => match self.reader.try_lock() {
-                Some(mut state) => loop {
-                    match self.fill(&mut state, Wait::Never, Operation::Read) {
-                        Ok(()) => {}
-                        Err(Error::Timeout { .. }) | Err(Error::LimitExceeded { .. }) => {
-                            break false;
+                Some(mut state) => {
+                    let closed = loop {
+                        match self.fill(&mut state, Wait::Never, Operation::Read) {
+                            Ok(()) => {}
+                            Err(Error::Timeout { .. }) | Err(Error::LimitExceeded { .. }) => {
+                                break false;
+                            }
+                            Err(_) => break true,
                         }
-                        Err(_) => break true,
+                    };
+                    if !closed {
+                        self.make_deferred_reply(&mut state);
+                        drop(state);
+                        self.flush_nowait();
                     }
-                },
+                    closed
+                }
                 None => false,
             },
         }
@@ -1460,23 +1575,6 @@ impl Session {
             wait_for_timeout(timeout),
             Operation::WaitFor,
             |_, engine| conditions.satisfied(engine).then_some(()),
-            |_, error| Err(error),
-        )
-    }
-
-    /// The next event, or `None` once `stop` holds on the engine with no event left.
-    pub(crate) fn next_event_unless(
-        &self,
-        timeout: Option<Duration>,
-        stop: impl Fn(&Engine) -> bool,
-    ) -> Result<Option<Event>> {
-        self.read_until(
-            wait_for_timeout(timeout),
-            Operation::Event,
-            |state, engine| match state.events.pop() {
-                Some(event) => Some(Some(event)),
-                None => stop(engine).then_some(None),
-            },
             |_, error| Err(error),
         )
     }
