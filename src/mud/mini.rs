@@ -13,9 +13,9 @@ use parking_lot::Mutex;
 use serde_json::json;
 
 use super::{MsdpServer, MsspSource};
-use crate::Event;
 use crate::error::Error;
 use crate::options::{Msdp, MsdpValue, Mssp, Subnegotiation};
+use crate::proto::Event;
 use crate::proto::TelnetOption;
 use crate::server::{ConnectionId, ServerConfig, ServerConnection};
 
