@@ -10,7 +10,6 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use support::eventually;
@@ -203,49 +202,6 @@ fn wait_for_shell_prompt(pane: &Pane) {
     assert!(ok, "no shell prompt:\n{last}");
 }
 
-/// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes
-/// INADDR_ANY), compiled once with cc.
-fn bind_loopback_shim() -> PathBuf {
-    const SOURCE: &str = r#"
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <string.h>
-#include <sys/socket.h>
-
-int bind(int fd, const struct sockaddr *addr, socklen_t len) {
-    int (*real)(int, const struct sockaddr *, socklen_t) =
-        (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
-    if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-        struct sockaddr_in in;
-        memcpy(&in, addr, sizeof in);
-        if (in.sin_addr.s_addr == htonl(INADDR_ANY)) {
-            in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            return real(fd, (const struct sockaddr *)&in, sizeof in);
-        }
-    }
-    return real(fd, addr, len);
-}
-"#;
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let source = dir.join(format!("bind_lo-{}.c", std::process::id()));
-        let lib = dir.join(format!("bind_lo-{}.so", std::process::id()));
-        std::fs::write(&source, SOURCE).unwrap();
-        let status = Command::new("cc")
-            .args(["-shared", "-fPIC", "-o"])
-            .arg(&lib)
-            .arg(&source)
-            .arg("-ldl")
-            .status()
-            .expect("run cc");
-        assert!(status.success(), "cannot build the bind shim");
-        lib
-    })
-    .clone()
-}
-
 /// libtelnet's telnet-chatd on a free loopback port: "Enter name: " (with WILL ECHO), then
 /// chat lines as "NAME: LINE"; it toggles ECHO off and on after every chunk it receives. Killed
 /// on drop.
@@ -264,7 +220,7 @@ impl Chatd {
         let port = free_port();
         let child = Command::new("telnet-chatd")
             .arg(port.to_string())
-            .env("LD_PRELOAD", bind_loopback_shim())
+            .env("LD_PRELOAD", support::peers::bind_loopback_shim())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

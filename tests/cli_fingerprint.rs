@@ -10,7 +10,6 @@ mod support;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::OnceLock;
 
 use serde_json::Value;
 use support::eventually;
@@ -176,48 +175,6 @@ fn check(
     Some(runs.swap_remove(0))
 }
 
-/// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes
-/// INADDR_ANY), compiled once with cc.
-fn bind_loopback_shim() -> PathBuf {
-    const SOURCE: &str = r#"
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <string.h>
-#include <sys/socket.h>
-
-int bind(int fd, const struct sockaddr *addr, socklen_t len) {
-    int (*real)(int, const struct sockaddr *, socklen_t) =
-        (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
-    if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-        struct sockaddr_in in;
-        memcpy(&in, addr, sizeof in);
-        if (in.sin_addr.s_addr == htonl(INADDR_ANY)) {
-            in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            return real(fd, (const struct sockaddr *)&in, sizeof in);
-        }
-    }
-    return real(fd, addr, len);
-}
-"#;
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let source = temp("bind_lo.c");
-        let lib = temp("bind_lo.so");
-        std::fs::write(&source, SOURCE).unwrap();
-        let status = Command::new("cc")
-            .args(["-shared", "-fPIC", "-o"])
-            .arg(&lib)
-            .arg(&source)
-            .arg("-ldl")
-            .status()
-            .expect("run cc");
-        assert!(status.success(), "cannot build the bind shim");
-        lib
-    })
-    .clone()
-}
-
 /// A child process killed on drop.
 struct Child(std::process::Child);
 
@@ -237,7 +194,7 @@ fn chatd() -> Option<(Child, u16)> {
     let port = free_port();
     let child = Command::new("telnet-chatd")
         .arg(port.to_string())
-        .env("LD_PRELOAD", bind_loopback_shim())
+        .env("LD_PRELOAD", support::peers::bind_loopback_shim())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

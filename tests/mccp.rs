@@ -9,7 +9,7 @@ mod support;
 use std::io::{Read, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Arc, Mutex, mpsc};
 use std::time::Duration;
 
 use ironboa::compress::Compression;
@@ -236,49 +236,6 @@ fn a_negotiation_flood_against_a_compressing_server_harms_no_one_else() {
 
 // ----- libtelnet -----
 
-/// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes
-/// INADDR_ANY), compiled once with cc (as tests/cli_client.rs does).
-fn bind_loopback_shim() -> PathBuf {
-    const SOURCE: &str = r#"
-#define _GNU_SOURCE
-#include <dlfcn.h>
-#include <netinet/in.h>
-#include <string.h>
-#include <sys/socket.h>
-
-int bind(int fd, const struct sockaddr *addr, socklen_t len) {
-    int (*real)(int, const struct sockaddr *, socklen_t) =
-        (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
-    if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-        struct sockaddr_in in;
-        memcpy(&in, addr, sizeof in);
-        if (in.sin_addr.s_addr == htonl(INADDR_ANY)) {
-            in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            return real(fd, (const struct sockaddr *)&in, sizeof in);
-        }
-    }
-    return real(fd, addr, len);
-}
-"#;
-    static SHIM: OnceLock<PathBuf> = OnceLock::new();
-    SHIM.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
-        let source = dir.join(format!("mccp-bind_lo-{}.c", std::process::id()));
-        let lib = dir.join(format!("mccp-bind_lo-{}.so", std::process::id()));
-        std::fs::write(&source, SOURCE).unwrap();
-        let status = Command::new("cc")
-            .args(["-shared", "-fPIC", "-o"])
-            .arg(&lib)
-            .arg(&source)
-            .arg("-ldl")
-            .status()
-            .expect("run cc");
-        assert!(status.success(), "cannot build the bind shim");
-        lib
-    })
-    .clone()
-}
-
 /// A child process killed on drop.
 struct Killed(Child);
 
@@ -310,7 +267,7 @@ fn chatd() -> Option<(Killed, u16)> {
     let port = free_port();
     let child = Command::new("telnet-chatd")
         .arg(port.to_string())
-        .env("LD_PRELOAD", bind_loopback_shim())
+        .env("LD_PRELOAD", support::peers::bind_loopback_shim())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

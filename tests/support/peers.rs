@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
+use std::sync::OnceLock;
 
 /// The Python of the peers venv, or `None` (and a note on stderr) when it is missing. With
 /// IRONBOA_REQUIRE_PEERS=1 (set by scripts/test.sh) a missing peer fails the test instead.
@@ -171,4 +172,47 @@ pub fn self_signed_certificate(name: &str) -> (PathBuf, PathBuf) {
         .expect("run openssl");
     assert!(status.success(), "openssl req failed");
     (cert, key)
+}
+
+/// An LD_PRELOAD shim that turns a bind to INADDR_ANY into 127.0.0.1 (telnet-chatd hard-codes
+/// INADDR_ANY), compiled once per test binary with cc (the peers' `bind_lo.so` in PEERS.md).
+pub fn bind_loopback_shim() -> PathBuf {
+    const SOURCE: &str = r#"
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+int bind(int fd, const struct sockaddr *addr, socklen_t len) {
+    int (*real)(int, const struct sockaddr *, socklen_t) =
+        (int (*)(int, const struct sockaddr *, socklen_t))dlsym(RTLD_NEXT, "bind");
+    if (addr && addr->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        struct sockaddr_in in;
+        memcpy(&in, addr, sizeof in);
+        if (in.sin_addr.s_addr == htonl(INADDR_ANY)) {
+            in.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            return real(fd, (const struct sockaddr *)&in, sizeof in);
+        }
+    }
+    return real(fd, addr, len);
+}
+"#;
+    static SHIM: OnceLock<PathBuf> = OnceLock::new();
+    SHIM.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        let source = dir.join(format!("bind_lo-{}.c", std::process::id()));
+        let lib = dir.join(format!("bind_lo-{}.so", std::process::id()));
+        std::fs::write(&source, SOURCE).unwrap();
+        let status = Command::new("cc")
+            .args(["-shared", "-fPIC", "-o"])
+            .arg(&lib)
+            .arg(&source)
+            .arg("-ldl")
+            .status()
+            .expect("run cc");
+        assert!(status.success(), "cannot build the bind shim");
+        lib
+    })
+    .clone()
 }
