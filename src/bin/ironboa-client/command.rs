@@ -28,20 +28,22 @@ pub enum PromptCommand {
 }
 
 /// What `help` prints (lines end in CR LF: the terminal is raw).
-pub const HELP: &str = "Commands may be abbreviated. Commands are:\r\n\
-\r\n\
-send ARG      send a Telnet command: ip brk ayt ao eof susp abort ec el ga\r\n\
-              nop, or escape (the escape character itself)\r\n\
-status        print status information\r\n\
-mode MODE     line (edit lines here), character (send each key as typed),\r\n\
-              or auto (follow the server)\r\n\
-toggle echo   always echo typed text here; again: only if the server does not\r\n\
-set escape C  change the escape character (^X notation, or none)\r\n\
-close, quit   close the connection and exit\r\n\
-help, ?       print this help\r\n\
-\r\n\
-An empty line returns to the session; the escape character typed again\r\n\
-sends it.\r\n";
+pub const HELP: &str = concat!(
+    "Commands may be abbreviated. Commands are:\r\n",
+    "\r\n",
+    "send ARG      send a Telnet command: ip brk ayt ao eof susp abort ec el ga\r\n",
+    "              nop, or escape (the escape character itself)\r\n",
+    "status        print status information\r\n",
+    "mode MODE     line (edit lines here), character (send each key as typed),\r\n",
+    "              or auto (follow the server)\r\n",
+    "toggle echo   always echo typed text here; again: only if the server does not\r\n",
+    "set escape C  change the escape character (^X notation, or none)\r\n",
+    "close, quit   close the connection and exit\r\n",
+    "help, ?       print this help\r\n",
+    "\r\n",
+    "Each command returns to the session once done, and so does an empty line; the\r\n",
+    "escape character typed again sends it.\r\n",
+);
 
 const SEND_ARGS: &[(&str, Option<Command>)] = &[
     ("ip", Some(Command::InterruptProcess)),
@@ -182,6 +184,12 @@ pub fn caret(byte: u8) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn help_continuation_lines_keep_their_indentation() {
+        assert!(HELP.contains("\r\n              nop, or escape"), "{HELP}");
+        assert!(HELP.contains("\r\n              or auto (follow"), "{HELP}");
+    }
 
     #[test]
     fn commands_and_prefixes() {

@@ -422,6 +422,14 @@ fn run(args: Args) -> Result<(), String> {
     }
     match &args.pty_exec {
         Some(program) => println!("each connection runs {program} {}", args.pty_args.join(" ")),
+        // A TLS-only port needs a TLS client; with --tls-auto plain telnet works too.
+        None if args.ssl_certfile.is_some() && args.tls_auto.is_none() => println!(
+            "shell: {:?}; TLS only: connect with: ironboa-client --ssl {} {} \
+             (--ssl-cafile CERT for a self-signed certificate)",
+            args.shell,
+            addr.ip(),
+            addr.port()
+        ),
         None => println!(
             "shell: {:?}; connect with: telnet {} {}",
             args.shell,
