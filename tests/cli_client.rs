@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use support::eventually;
-use support::peers::{PeerServer, free_port, have_program, python};
+use support::peers::{Chatd, PeerServer, free_port, have_program, python};
 use support::server_bin::ServerProcess;
 use support::tmux::Pane;
 
@@ -130,32 +130,6 @@ impl Drop for Client {
     }
 }
 
-/// busybox telnetd serving /bin/sh, greeting with "busybox-telnetd ready". SIGINT and SIGQUIT
-/// are reset to their defaults first: a test run from a shell without job control inherits them
-/// ignored, and then no Ctrl-C could interrupt anything in the served shell.
-fn busybox() -> Option<PeerServer> {
-    if !have_program("busybox") {
-        return None;
-    }
-    let port = free_port();
-    let issue = std::env::temp_dir().join(format!("ironboa-client-issue-{port}"));
-    std::fs::write(&issue, "busybox-telnetd ready\n").unwrap();
-    let mut command = Command::new("env");
-    command.args([
-        "--default-signal=INT,QUIT",
-        "busybox",
-        "telnetd",
-        "-F",
-        "-b",
-        &format!("127.0.0.1:{port}"),
-        "-l",
-        "/bin/sh",
-        "-f",
-    ]);
-    command.arg(&issue);
-    Some(PeerServer::start(command, port))
-}
-
 /// Whether the pane shows `text` as a whole line (program output, not an echoed command).
 fn printed_line(pane: &Pane, text: &str) -> bool {
     pane.capture().lines().any(|l| l.trim() == text)
@@ -200,53 +174,6 @@ fn wait_for_shell_prompt(pane: &Pane) {
         last.trim_end().lines().last().map(str::trim) == Some("#")
     });
     assert!(ok, "no shell prompt:\n{last}");
-}
-
-/// libtelnet's telnet-chatd on a free loopback port: "Enter name: " (with WILL ECHO), then
-/// chat lines as "NAME: LINE"; it toggles ECHO off and on after every chunk it receives. Killed
-/// on drop.
-struct Chatd {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Chatd {
-    /// Started and listening. Not probed with a connection: chatd writes its prompt at once
-    /// and exits on the EPIPE of a peer that has already gone.
-    fn start() -> Option<Chatd> {
-        if !have_program("telnet-chatd") || !have_program("cc") {
-            return None;
-        }
-        let port = free_port();
-        let child = Command::new("telnet-chatd")
-            .arg(port.to_string())
-            .env("LD_PRELOAD", support::peers::bind_loopback_shim())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("start telnet-chatd");
-        let chatd = Chatd { child, port };
-        // A listening socket on 127.0.0.1:port in /proc/net/tcp (state 0A).
-        let wanted = format!("0100007F:{port:04X}");
-        let listening = eventually(15, || {
-            std::fs::read_to_string("/proc/net/tcp")
-                .unwrap_or_default()
-                .lines()
-                .any(|l| {
-                    let fields: Vec<&str> = l.split_whitespace().collect();
-                    fields.get(1) == Some(&wanted.as_str()) && fields.get(3) == Some(&"0A")
-                })
-        });
-        assert!(listening, "telnet-chatd never listened on 127.0.0.1:{port}");
-        Some(chatd)
-    }
-}
-
-impl Drop for Chatd {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// tests/peers/miniboa_echo.py: replies "echo: LINE [HEX]" to each line.
@@ -342,7 +269,7 @@ fn interactive_against_busybox_telnetd() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let client = Client::start("client-bb", &["127.0.0.1", &server.port.to_string()]);
@@ -379,7 +306,7 @@ fn ctrl_c_interrupts_sleep_on_busybox_telnetd() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let client = Client::start("client-bb-intr", &["127.0.0.1", &server.port.to_string()]);
@@ -404,7 +331,7 @@ fn telnet_prompt_and_escape_character_against_busybox_telnetd() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let port = server.port.to_string();
@@ -457,7 +384,7 @@ fn line_editing_sends_what_the_screen_shows() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let client = Client::start(
@@ -504,7 +431,7 @@ fn sighup_ends_the_client_cleanly() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let client = Client::start("client-hup", &["127.0.0.1", &server.port.to_string()]);
@@ -526,7 +453,7 @@ fn a_killed_tmux_ends_the_client_cleanly() {
     if !have_program("tmux") {
         return;
     }
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let client = Client::start_with(
@@ -600,7 +527,7 @@ fn huge_waits_do_not_panic() {
 
 #[test]
 fn pipeline_against_busybox_telnetd() {
-    let Some(server) = busybox() else {
+    let Some(server) = PeerServer::busybox() else {
         return;
     };
     let output = Command::new("sh")

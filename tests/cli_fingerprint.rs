@@ -12,7 +12,6 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use serde_json::Value;
-use support::eventually;
 use support::peers::{PeerServer, free_port, have_program, python};
 use support::server_bin::ServerProcess;
 
@@ -175,45 +174,6 @@ fn check(
     Some(runs.swap_remove(0))
 }
 
-/// A child process killed on drop.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A fresh telnet-chatd on a free loopback port, listening (seen in /proc/net/tcp, without
-/// a connection: chatd exits on the EPIPE of a peer that has already gone).
-fn chatd() -> Option<(Child, u16)> {
-    if !have_program("telnet-chatd") || !have_program("cc") {
-        return None;
-    }
-    let port = free_port();
-    let child = Command::new("telnet-chatd")
-        .arg(port.to_string())
-        .env("LD_PRELOAD", support::peers::bind_loopback_shim())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start telnet-chatd");
-    let child = Child(child);
-    let wanted = format!("0100007F:{port:04X}");
-    let listening = eventually(15, || {
-        std::fs::read_to_string("/proc/net/tcp")
-            .unwrap_or_default()
-            .lines()
-            .any(|l| {
-                let fields: Vec<&str> = l.split_whitespace().collect();
-                fields.get(1) == Some(&wanted.as_str()) && fields.get(3) == Some(&"0A")
-            })
-    });
-    assert!(listening, "telnet-chatd never listened on 127.0.0.1:{port}");
-    Some((child, port))
-}
-
 /// GNU inetutils telnetd serving /bin/sh, one per connection under socat (it has no
 /// listening mode).
 fn inetutils() -> Option<PeerServer> {
@@ -275,8 +235,9 @@ fn telnet_chatd() -> Option<Value> {
     check(
         "chatd",
         || {
-            let (child, port) = chatd()?;
-            servers.push(child);
+            let chatd = support::peers::Chatd::start()?;
+            let port = chatd.port;
+            servers.push(chatd);
             Some(port)
         },
         // ECHO: chatd says WILL ECHO after "Enter name: ", and switches ECHO off (WONT ECHO)

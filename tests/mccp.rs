@@ -246,38 +246,11 @@ impl Drop for Killed {
     }
 }
 
-/// Whether something listens on 127.0.0.1:`port` (read from /proc/net/tcp, without connecting:
-/// telnet-chatd exits on the EPIPE of a probe that has gone).
-fn listening(port: u16) -> bool {
-    let wanted = format!("0100007F:{port:04X}");
-    std::fs::read_to_string("/proc/net/tcp")
-        .unwrap_or_default()
-        .lines()
-        .any(|l| {
-            let fields: Vec<&str> = l.split_whitespace().collect();
-            fields.get(1) == Some(&wanted.as_str()) && fields.get(3) == Some(&"0A")
-        })
-}
-
 /// libtelnet's telnet-chatd on a free loopback port; it offers MCCP2 (`WILL COMPRESS2`).
-fn chatd() -> Option<(Killed, u16)> {
-    if !have_program("telnet-chatd") || !have_program("cc") {
-        return None;
-    }
-    let port = free_port();
-    let child = Command::new("telnet-chatd")
-        .arg(port.to_string())
-        .env("LD_PRELOAD", support::peers::bind_loopback_shim())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start telnet-chatd");
-    let child = Killed(child);
-    assert!(
-        eventually(15, || listening(port)),
-        "telnet-chatd never listened"
-    );
-    Some((child, port))
+fn chatd() -> Option<(support::peers::Chatd, u16)> {
+    let chatd = support::peers::Chatd::start()?;
+    let port = chatd.port;
+    Some((chatd, port))
 }
 
 #[test]

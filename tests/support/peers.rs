@@ -125,6 +125,9 @@ impl PeerServer {
     }
 
     /// busybox telnetd serving /bin/sh with no login, greeting with "busybox-telnetd ready".
+    /// SIGINT and SIGQUIT are reset to their defaults first: a test run from a shell without
+    /// job control inherits them ignored, and then no Ctrl-C could interrupt anything in the
+    /// served shell.
     pub fn busybox() -> Option<PeerServer> {
         if !have_program("busybox") {
             return None;
@@ -132,8 +135,10 @@ impl PeerServer {
         let port = free_port();
         let issue = std::env::temp_dir().join(format!("ironboa-issue-{port}"));
         std::fs::write(&issue, "busybox-telnetd ready\n").unwrap();
-        let mut command = Command::new("busybox");
+        let mut command = Command::new("env");
         command.args([
+            "--default-signal=INT,QUIT",
+            "busybox",
             "telnetd",
             "-F",
             "-b",
@@ -215,4 +220,51 @@ int bind(int fd, const struct sockaddr *addr, socklen_t len) {
         lib
     })
     .clone()
+}
+
+/// libtelnet's telnet-chatd on a free loopback port (through [`bind_loopback_shim`]): "Enter
+/// name: " with WILL ECHO, then chat lines as "NAME: LINE"; it offers MCCP2. Killed on drop.
+pub struct Chatd {
+    child: std::process::Child,
+    /// The port it listens on.
+    pub port: u16,
+}
+
+impl Chatd {
+    /// Started and listening. Not probed with a connection: chatd writes its prompt at once
+    /// and exits on the EPIPE of a peer that has already gone, so the listening socket is
+    /// looked for in /proc/net/tcp (127.0.0.1:port in state 0A) instead.
+    pub fn start() -> Option<Chatd> {
+        if !have_program("telnet-chatd") || !have_program("cc") {
+            return None;
+        }
+        let port = free_port();
+        let child = Command::new("telnet-chatd")
+            .arg(port.to_string())
+            .env("LD_PRELOAD", bind_loopback_shim())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start telnet-chatd");
+        let chatd = Chatd { child, port };
+        let wanted = format!("0100007F:{port:04X}");
+        let listening = super::eventually(15, || {
+            std::fs::read_to_string("/proc/net/tcp")
+                .unwrap_or_default()
+                .lines()
+                .any(|l| {
+                    let fields: Vec<&str> = l.split_whitespace().collect();
+                    fields.get(1) == Some(&wanted.as_str()) && fields.get(3) == Some(&"0A")
+                })
+        });
+        assert!(listening, "telnet-chatd never listened on 127.0.0.1:{port}");
+        Some(chatd)
+    }
+}
+
+impl Drop for Chatd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
